@@ -1,0 +1,35 @@
+import { StreamLayerError } from "../errors.ts";
+
+/**
+ * A value of a streaming layer (digest, DiffID, size) was asked for before the
+ * compressed stream was read to its end, or after it was cancelled before its end.
+ *
+ * The counterpart of go-containerregistry's `stream.ErrNotComputed`.
+ */
+export class NotComputedError extends StreamLayerError {
+  constructor(message = "Value not computed until the compressed stream is consumed", options?: ErrorOptions) {
+    super("NOT_COMPUTED", message, options);
+  }
+}
+
+/**
+ * `compressed()` was called a second time on a layer whose source can be read
+ * only once.
+ *
+ * The counterpart of go-containerregistry's `stream.ErrConsumed`.
+ */
+export class ConsumedError extends StreamLayerError {
+  constructor(message = "Stream was already consumed: a streaming layer can be read only once", options?: ErrorOptions) {
+    super("CONSUMED", message, options);
+  }
+}
+
+/**
+ * `uncompressed()` was called on a streaming layer: its input goes straight
+ * into the compressor and is not kept, so it cannot be handed out again.
+ */
+export class UncompressedUnavailableError extends StreamLayerError {
+  constructor(message = "A streaming layer has no uncompressed form: its input is read once, into the compressor", options?: ErrorOptions) {
+    super("UNCOMPRESSED_UNAVAILABLE", message, options);
+  }
+}
