@@ -1,0 +1,33 @@
+/**
+ * A gzip compressor as a readable/writable pair, the shape of `CompressionStream`
+ * and of every `TransformStream`, so that any of them can stand in the pipeline.
+ */
+export interface Compressor {
+  readonly writable: WritableStream<Uint8Array>;
+  readonly readable: ReadableStream<Uint8Array>;
+}
+
+/**
+ * The gzip implementations streamlayer can use.
+ *
+ * - `compression-stream`: the platform's `CompressionStream("gzip")`; no level.
+ * - `zlib`: the runtime's native zlib (`node:zlib`, in Node, Deno and Bun); levels 0 to 9.
+ * - `fflate`: fflate's streaming `Gzip` in JavaScript, for every runtime; levels 0 to 9.
+ */
+export type CompressorName = "compression-stream" | "zlib" | "fflate";
+
+/** A compressor name, or `auto` to let streamlayer choose (see `chooseCompressor`). */
+export type CompressorChoice = CompressorName | "auto";
+
+/** The gzip compression levels, as in gzip(1): 0 stores, 1 is fastest, 9 is smallest. */
+export type CompressionLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
+/** Whether `value` names a compressor or `auto`. */
+export function isCompressorChoice(value: unknown): value is CompressorChoice {
+  return value === "auto" || value === "compression-stream" || value === "zlib" || value === "fflate";
+}
+
+/** Whether `value` is a gzip compression level. */
+export function isCompressionLevel(value: unknown): value is CompressionLevel {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 9;
+}

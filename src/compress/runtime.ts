@@ -1,0 +1,51 @@
+// The one place that looks at which runtime this is. Everything else is handed
+// what it needs; detection is kept here so that it is done the same way for all.
+
+/** The subset of `node:zlib` that streamlayer uses, typed without Node's types. */
+export interface ZlibModule {
+  createGzip(options: { level?: number; chunkSize?: number }): ZlibGzip;
+}
+
+/** The subset of a `node:zlib` Gzip stream that streamlayer uses. */
+export interface ZlibGzip {
+  write(chunk: Uint8Array, callback: (error?: Error | null) => void): boolean;
+  end(): void;
+  destroy(): void;
+  on(event: "data", listener: (chunk: Uint8Array) => void): this;
+  on(event: "error", listener: (error: Error) => void): this;
+  once(event: "end", listener: () => void): this;
+}
+
+interface RuntimeGlobals {
+  process?: { versions?: { node?: string } };
+  Deno?: unknown;
+}
+
+/**
+ * Whether this is Node.js (or a runtime that passes for it, such as Bun).
+ *
+ * Node's `CompressionStream` reads its input ahead without limit, so a slow
+ * consumer makes it buffer the whole layer; streamlayer avoids it there.
+ */
+export function isNodeLike(): boolean {
+  const globals = globalThis as RuntimeGlobals;
+  return typeof globals.process?.versions?.node === "string" && globals.Deno === undefined;
+}
+
+// A specifier in a variable keeps bundlers for browsers from trying to resolve it.
+const ZLIB_SPECIFIER = "node:zlib";
+
+let zlibModule: Promise<ZlibModule | undefined> | undefined;
+
+/** The runtime's `node:zlib`, or `undefined` where there is none (browsers, Workers without Node compatibility). */
+export function loadZlib(): Promise<ZlibModule | undefined> {
+  zlibModule ??= import(ZLIB_SPECIFIER).then(
+    (module: unknown) => (isZlibModule(module) ? module : undefined),
+    () => undefined,
+  );
+  return zlibModule;
+}
+
+function isZlibModule(module: unknown): module is ZlibModule {
+  return typeof (module as Partial<ZlibModule> | null)?.createGzip === "function";
+}

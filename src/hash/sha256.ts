@@ -1,0 +1,62 @@
+import { createHashWasmSha256 } from "./hash_wasm_sha256.ts";
+import { createDigestStreamSha256, hasDigestStream } from "./digest_stream_sha256.ts";
+
+/**
+ * An incremental SHA-256.
+ *
+ * `update` is synchronous so that the hot path never awaits per chunk; an
+ * implementation that works asynchronously underneath queues the bytes and
+ * settles in `digest`. The bytes passed to `update` must not be changed
+ * afterwards.
+ */
+export interface Sha256 {
+  /** Adds bytes to the hash. */
+  update(data: Uint8Array): void;
+  /** Finishes the hash: 64 lowercase hex digits. Call once. */
+  digest(): Promise<string>;
+}
+
+type Sha256Factory = () => Promise<Sha256>;
+
+let chosenFactory: Promise<Sha256Factory> | undefined;
+
+/**
+ * Creates an incremental SHA-256: hash-wasm where WebAssembly may be compiled,
+ * else the platform's streaming digest (Cloudflare Workers' `crypto.DigestStream`),
+ * which exists precisely where compiling WebAssembly from bytes is forbidden.
+ *
+ * The choice is made once per process, by trying hash-wasm the first time.
+ *
+ * @throws {Error} the hash-wasm failure, when neither implementation can run here.
+ *
+ * @example Hashing in pieces
+ * ```ts
+ * import { createSha256 } from "streamlayer";
+ *
+ * const sha256 = await createSha256();
+ * sha256.update(new TextEncoder().encode("hello "));
+ * sha256.update(new TextEncoder().encode("world"));
+ * const hex = await sha256.digest();
+ * // hex === "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+ * ```
+ */
+export function createSha256(): Promise<Sha256> {
+  chosenFactory ??= chooseFactory();
+  return chosenFactory.then((factory) => factory());
+}
+
+async function chooseFactory(): Promise<Sha256Factory> {
+  try {
+    await createHashWasmSha256();
+    return createHashWasmSha256;
+  } catch (error) {
+    if (hasDigestStream()) return createDigestStreamSha256;
+    chosenFactory = undefined;
+    throw error;
+  }
+}
+
+/** Formats a hex SHA-256 as an OCI digest: `sha256:<hex>`. */
+export function sha256Digest(hex: string): string {
+  return `sha256:${hex}`;
+}

@@ -1,0 +1,5 @@
+export { StreamLayerError, isStreamLayerError } from "./errors.ts";
+export * from "./layer/index.ts";
+export { createSha256, type Sha256 } from "./hash/sha256.ts";
+export { CompressorUnavailableError } from "./compress/create_compressor.ts";
+export type { CompressionLevel, CompressorChoice, CompressorName } from "./compress/compressor.ts";

@@ -1,0 +1,188 @@
+import { isCompressionLevel, isCompressorChoice, type CompressionLevel, type CompressorChoice } from "../compress/compressor.ts";
+import { hasCompressionStream } from "../compress/create_compressor.ts";
+import { ConsumedError, NotComputedError, UncompressedUnavailableError } from "./errors.ts";
+import { hashingGzipStream } from "./hashing_gzip_stream.ts";
+import type { Layer, LayerValues } from "./layer.ts";
+import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "./media_types.ts";
+
+/** Options for {@link StreamLayer}. */
+export interface StreamLayerOptions {
+  /**
+   * The gzip level, 0 to 9. `CompressionStream` has no level, so asking for
+   * one selects the native zlib where the runtime has one (Node, Deno), else fflate.
+   *
+   * @default undefined (the compressor's default, which is 6 for all three)
+   */
+  compressionLevel?: CompressionLevel;
+  /**
+   * The media type of the layer.
+   *
+   * @default "application/vnd.oci.image.layer.v1.tar+gzip"
+   */
+  mediaType?: GzipLayerMediaType;
+  /**
+   * Which gzip implementation to use. `auto` takes `CompressionStream` where it
+   * exists and passes backpressure on (not in Node, where zlib is taken), the
+   * native zlib or fflate when a level is asked for, and fflate where nothing
+   * else is available.
+   *
+   * @default "auto"
+   */
+  compressor?: CompressorChoice;
+}
+
+/**
+ * An image layer made from a read-once stream of an uncompressed tarball: the
+ * counterpart of go-containerregistry's `stream.Layer`.
+ *
+ * `compressed()` hands out the gzip stream once. The source is read only as
+ * that stream is read, and never held whole. While it is read, the DiffID
+ * (SHA-256 of the tar), the Digest (SHA-256 of the gzip) and the Size are
+ * computed; they are known once the compressed stream has been read to its end.
+ *
+ * @example Compress a tarball and learn its digests
+ * ```ts
+ * import { StreamLayer } from "streamlayer";
+ *
+ * const tarball = new Blob([new Uint8Array(1024)]); // two empty tar blocks
+ * const layer = new StreamLayer(tarball.stream());
+ * const gzip = await new Response(layer.compressed()).arrayBuffer(); // or upload it
+ * console.log(await layer.digest(), await layer.diffID(), await layer.size() === gzip.byteLength);
+ * ```
+ */
+export class StreamLayer implements Layer {
+  readonly #source: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #mediaType: GzipLayerMediaType;
+  readonly #level: CompressionLevel | undefined;
+  readonly #compressor: CompressorChoice;
+  readonly #values: Settlement<LayerValues>;
+  readonly #digest: Promise<string>;
+  readonly #diffID: Promise<string>;
+  readonly #size: Promise<number>;
+  #consumed = false;
+  #known: LayerValues | undefined;
+
+  /**
+   * @param source The uncompressed tarball. The layer takes it over: it is locked at once.
+   * @param options How to compress, and the media type.
+   * @throws {TypeError} when `source` is not a readable stream or is locked, or an option is unknown.
+   * @throws {RangeError} when `compressionLevel` is not an integer from 0 to 9.
+   */
+  constructor(source: ReadableStream<Uint8Array>, options: StreamLayerOptions = {}) {
+    const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto" } = options;
+    validateOptions(compressionLevel, mediaType, compressor);
+    if (typeof source?.getReader !== "function") throw new TypeError("Cannot create a StreamLayer: source is not a ReadableStream");
+    if (source.locked) throw new TypeError("Cannot create a StreamLayer: source is locked to another reader");
+    this.#source = source.getReader();
+    this.#mediaType = mediaType;
+    this.#level = compressionLevel;
+    this.#compressor = compressor;
+    this.#values = settlement<LayerValues>();
+    this.#digest = quiet(this.#values.promise.then((values) => values.digest));
+    this.#diffID = quiet(this.#values.promise.then((values) => values.diffID));
+    this.#size = quiet(this.#values.promise.then((values) => values.size));
+  }
+
+  /**
+   * The gzip stream of the layer. Read it to its end (by uploading it, say) to
+   * compute the values; cancel it to stop, which cancels the source too.
+   *
+   * @throws {ConsumedError} on a second call: the source can be read only once.
+   */
+  compressed(): ReadableStream<Uint8Array> {
+    if (this.#consumed) throw new ConsumedError();
+    this.#consumed = true;
+    return hashingGzipStream(this.#source, {
+      compressor: this.#compressor,
+      level: this.#level,
+      onComputed: (values) => {
+        this.#known = values;
+        this.#values.resolve(values);
+      },
+      onFailed: (error) => this.#values.reject(error),
+    });
+  }
+
+  /**
+   * Always fails: the input goes straight into the compressor and is not kept.
+   *
+   * @throws {UncompressedUnavailableError} always.
+   */
+  uncompressed(): never {
+    throw new UncompressedUnavailableError();
+  }
+
+  /**
+   * SHA-256 of the compressed bytes, as `sha256:<hex>`. Resolves when the
+   * compressed stream has been read to its end; rejects with
+   * {@link NotComputedError} if it was cancelled first, or with the source's
+   * error if the source failed.
+   */
+  digest(): Promise<string> {
+    return this.#digest;
+  }
+
+  /** SHA-256 of the uncompressed bytes, as `sha256:<hex>`. Settles as {@link StreamLayer.digest} does. */
+  diffID(): Promise<string> {
+    return this.#diffID;
+  }
+
+  /** The number of compressed bytes. Settles as {@link StreamLayer.digest} does. */
+  size(): Promise<number> {
+    return this.#size;
+  }
+
+  /**
+   * The digest, DiffID and size if they are known now, without waiting: the
+   * semantics of go-containerregistry, for code that must not wait.
+   *
+   * @throws {NotComputedError} until the compressed stream has been read to its end.
+   */
+  computed(): LayerValues {
+    if (!this.#known) throw new NotComputedError();
+    return this.#known;
+  }
+
+  /** The layer's media type. */
+  mediaType(): string {
+    return this.#mediaType;
+  }
+}
+
+function validateOptions(level: unknown, mediaType: unknown, compressor: unknown): void {
+  if (level !== undefined && !isCompressionLevel(level)) {
+    throw new RangeError(`Invalid compressionLevel: expected an integer from 0 to 9, got ${String(level)}`);
+  }
+  if (mediaType !== OCI_LAYER_GZIP && mediaType !== DOCKER_LAYER_GZIP) {
+    throw new TypeError(`Invalid mediaType: expected "${OCI_LAYER_GZIP}" or "${DOCKER_LAYER_GZIP}", got ${String(mediaType)}`);
+  }
+  if (!isCompressorChoice(compressor)) {
+    throw new TypeError(`Invalid compressor: expected "auto", "compression-stream", "zlib" or "fflate", got ${String(compressor)}`);
+  }
+  if (compressor === "compression-stream" && level !== undefined) {
+    throw new TypeError("Invalid options: CompressionStream has no compression level; choose \"zlib\" or \"fflate\", or leave compressor as \"auto\"");
+  }
+  if (compressor === "compression-stream" && !hasCompressionStream()) {
+    throw new TypeError("Invalid compressor: CompressionStream is not available in this runtime");
+  }
+}
+
+interface Settlement<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function settlement<T>(): Settlement<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = quiet(new Promise<T>((res, rej) => ((resolve = res), (reject = rej))));
+  return { promise, resolve, reject };
+}
+
+// A rejection that nobody awaits must not end the process (Deno ends it on
+// one): mark each promise handled. Whoever awaits it still sees the rejection.
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
