@@ -1,0 +1,7 @@
+export type { Image, ImageValues } from "./image.ts";
+export type { ConfigFile, ContainerConfig, Descriptor, HistoryEntry, ImageIndex, Manifest, Platform } from "./types.ts";
+export {
+  DOCKER_CONFIG, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, type ImageFormat,
+} from "./media_types.ts";
+export { emptyImage, type EmptyImageOptions } from "./empty_image.ts";
+export { appendLayers } from "./append_layers.ts";

@@ -1,0 +1,1 @@
+export { createTarStream, type TarEntryInput, type TarStreamOptions } from "./create_tar_stream.ts";
