@@ -1,0 +1,94 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Image } from "../image/image.ts";
+import type { Descriptor } from "../image/types.ts";
+import type { Layer } from "../layer/layer.ts";
+import { hasBlob, writeBlobFile, writeBytesFile } from "./_blob_file.ts";
+import { addToLayoutIndex, REF_NAME } from "./_layout_index.ts";
+
+/** Options of {@link writeLayout}. */
+export interface WriteLayoutOptions {
+  /**
+   * The tag, stored as `org.opencontainers.image.ref.name` in index.json;
+   * a manifest that held it before loses it. `null` adds the manifest untagged.
+   * @default "latest"
+   */
+  tag?: string | null;
+  /**
+   * Stops the writing; the temporary file of the blob in progress is removed.
+   * @default undefined
+   */
+  signal?: AbortSignal;
+  /**
+   * Called with each blob once it is in place (or found already there).
+   * @default undefined
+   */
+  onBlob?: (blob: { digest: string; size: number; kind: "layer" | "config" | "manifest"; existed: boolean }) => void;
+}
+
+const OCI_LAYOUT = `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`;
+
+/**
+ * Writes `image` to an OCI image layout on disk (Node and Deno): `oci-layout`,
+ * `index.json` and `blobs/sha256/...`, creating the directory or adding to an
+ * existing layout. Each blob is streamed to a temporary file, its digest
+ * checked, then renamed into place, so an interrupted run leaves no blob under
+ * a wrong name. Streaming layers are consumed here, in order.
+ *
+ * @param directory The layout's directory.
+ * @param image The image, for example from `appendLayers`.
+ * @param options Tag, abort signal, and a callback per blob.
+ * @returns The manifest's descriptor as listed in index.json.
+ * @throws {DigestMismatchError} when the bytes written do not match a layer's digest.
+ * @throws {TypeError} when the tag is not a valid tag.
+ *
+ * @example Writing an image to ./out for `skopeo inspect oci:out:demo`
+ * ```ts
+ * import { appendLayers, createTarStream, emptyImage, StreamLayer } from "streamlayer";
+ * import { writeLayout } from "streamlayer/layout";
+ *
+ * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hi\n" }]));
+ * const descriptor = await writeLayout("out", appendLayers(emptyImage(), layer), { tag: "demo" });
+ * ```
+ */
+export async function writeLayout(directory: string, image: Image, options: WriteLayoutOptions = {}): Promise<Descriptor> {
+  const tag = options.tag === undefined ? "latest" : options.tag;
+  if (tag !== null && !/^[\w][\w.-]{0,127}$/.test(tag)) throw new TypeError(`Invalid tag: ${JSON.stringify(tag)}`);
+  await mkdir(join(directory, "blobs", "sha256"), { recursive: true });
+  if ((await readFile(join(directory, "oci-layout"), "utf8").catch(() => undefined)) === undefined) {
+    await writeFile(join(directory, "oci-layout"), OCI_LAYOUT);
+  }
+  for (const layer of image.layers()) await writeLayer(directory, layer, options);
+
+  const values = await image.values();
+  for (const [kind, bytes, descriptor] of [
+    ["config", values.rawConfigFile, values.config],
+    ["manifest", values.rawManifest, values.descriptor],
+  ] as const) {
+    const existed = await hasBlob(directory, descriptor.digest, bytes.length);
+    if (!existed) await writeBytesFile(directory, bytes, descriptor.digest);
+    options.onBlob?.({ digest: descriptor.digest, size: bytes.length, kind, existed });
+  }
+  const descriptor: Descriptor = { ...values.descriptor };
+  if (tag !== null) descriptor.annotations = { [REF_NAME]: tag };
+  await addToLayoutIndex(directory, descriptor);
+  return descriptor;
+}
+
+async function writeLayer(directory: string, layer: Layer, options: WriteLayoutOptions): Promise<void> {
+  const known = knownValues(layer);
+  if (known && (await hasBlob(directory, known.digest, known.size))) {
+    options.onBlob?.({ digest: known.digest, size: known.size, kind: "layer", existed: true });
+    return;
+  }
+  const written = await writeBlobFile(directory, layer.compressed(), () => layer.digest(), options.signal);
+  options.onBlob?.({ ...written, kind: "layer", existed: false });
+}
+
+function knownValues(layer: Layer): { digest: string; size: number } | undefined {
+  try {
+    return layer.computed();
+  } catch {
+    return undefined;
+  }
+}
