@@ -3,7 +3,7 @@ import type { Layer } from "../layer/layer.ts";
 import { hashBytes, hashJson } from "./_canonical_json.ts";
 import type { Image, ImageValues } from "./image.ts";
 import type { ImageFormat } from "./media_types.ts";
-import type { ConfigFile, Descriptor, HistoryEntry, Manifest } from "./types.ts";
+import type { ConfigFile, OciDescriptor, HistoryEntry, Manifest } from "./types.ts";
 
 /** What an image starts from: nothing (`emptyImage`) or a pulled image. */
 export interface ImageBase {
@@ -13,14 +13,14 @@ export interface ImageBase {
   readonly configFile: ConfigFile;
   /** The layers of the base, with the descriptors its manifest gave them. */
   readonly layers: readonly Layer[];
-  readonly layerDescriptors: readonly Descriptor[];
+  readonly layerDescriptors: readonly OciDescriptor[];
   readonly annotations?: Record<string, string>;
   /** The base's own bytes, reused as they are while nothing is appended. */
   readonly raw?: { readonly config: Uint8Array; readonly manifest: Uint8Array };
 }
 
 interface AddedLayer {
-  readonly descriptor: Descriptor;
+  readonly descriptor: OciDescriptor;
   readonly diffID: string;
 }
 

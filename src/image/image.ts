@@ -1,6 +1,6 @@
 import type { Layer } from "../layer/layer.ts";
 import type { ImageFormat } from "./media_types.ts";
-import type { ConfigFile, Descriptor, Manifest } from "./types.ts";
+import type { ConfigFile, OciDescriptor, Manifest } from "./types.ts";
 
 /**
  * The config and manifest of an image, once known: the parsed values and the
@@ -13,13 +13,13 @@ export interface ImageValues {
   /** The config's bytes, as hashed. */
   readonly rawConfigFile: Uint8Array;
   /** The config blob's descriptor. */
-  readonly config: Descriptor;
+  readonly config: OciDescriptor;
   /** The manifest, parsed. */
   readonly manifest: Manifest;
   /** The manifest's bytes, as hashed. */
   readonly rawManifest: Uint8Array;
   /** The manifest's descriptor: its media type, digest and size. */
-  readonly descriptor: Descriptor;
+  readonly descriptor: OciDescriptor;
 }
 
 /**

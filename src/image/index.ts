@@ -1,5 +1,5 @@
 export type { Image, ImageValues } from "./image.ts";
-export type { ConfigFile, ContainerConfig, Descriptor, HistoryEntry, ImageIndex, Manifest, Platform } from "./types.ts";
+export type { ConfigFile, ContainerConfig, HistoryEntry, ImageIndex, Manifest, OciDescriptor, Platform } from "./types.ts";
 export {
   DOCKER_CONFIG, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, type ImageFormat,
 } from "./media_types.ts";

@@ -1,20 +1,17 @@
+import type { Descriptor } from "../registry/descriptor.ts";
+
 /**
- * A content descriptor: what names a blob or a manifest, as the OCI image
- * specification defines it.
+ * A content descriptor as the OCI image specification defines it: the
+ * registry's {@link Descriptor} (media type, digest, size) with the optional
+ * fields manifests and indexes use.
  */
-export interface Descriptor {
-  /** The media type of the content. */
-  mediaType: string;
-  /** `sha256:<hex>` of the content's bytes. */
-  digest: string;
-  /** The number of bytes. */
-  size: number;
+export interface OciDescriptor extends Descriptor {
   /** Free-form annotations. */
-  annotations?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
   /** For an entry of an image index: the platform it runs on. */
-  platform?: Platform;
+  readonly platform?: Platform;
   /** Other locations of the content. */
-  urls?: string[];
+  readonly urls?: string[];
 }
 
 /** The platform an image runs on. */
@@ -90,9 +87,9 @@ export interface Manifest {
   /** The manifest's own media type. */
   mediaType?: string;
   /** The config blob. */
-  config: Descriptor;
+  config: OciDescriptor;
   /** The layer blobs, bottom first. */
-  layers: Descriptor[];
+  layers: OciDescriptor[];
   /** Free-form annotations. */
   annotations?: Record<string, string>;
   /** Other fields, kept as they are. */
@@ -106,7 +103,7 @@ export interface ImageIndex {
   /** The index's own media type. */
   mediaType?: string;
   /** One descriptor per manifest. */
-  manifests: Descriptor[];
+  manifests: OciDescriptor[];
   /** Free-form annotations. */
   annotations?: Record<string, string>;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Descriptor, ImageIndex } from "../image/types.ts";
+import type { OciDescriptor, ImageIndex } from "../image/types.ts";
 import { OCI_INDEX } from "../image/media_types.ts";
 
 /** The annotation that names a manifest in a layout's index.json. */
@@ -25,7 +25,7 @@ export async function readLayoutIndex(directory: string): Promise<ImageIndex> {
  * Adds `descriptor` to index.json, taking the tag from any manifest that held
  * it before, and replaces the file in one rename.
  */
-export async function addToLayoutIndex(directory: string, descriptor: Descriptor): Promise<void> {
+export async function addToLayoutIndex(directory: string, descriptor: OciDescriptor): Promise<void> {
   const index = await readLayoutIndex(directory);
   const tag = descriptor.annotations?.[REF_NAME];
   const others = index.manifests.filter((entry) =>

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Image } from "../image/image.ts";
-import type { Descriptor } from "../image/types.ts";
+import type { OciDescriptor } from "../image/types.ts";
 import type { Layer } from "../layer/layer.ts";
 import { hasBlob, writeBlobFile, writeBytesFile } from "./_blob_file.ts";
 import { addToLayoutIndex, REF_NAME } from "./_layout_index.ts";
@@ -51,7 +51,7 @@ const OCI_LAYOUT = `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`;
  * const descriptor = await writeLayout("out", appendLayers(emptyImage(), layer), { tag: "demo" });
  * ```
  */
-export async function writeLayout(directory: string, image: Image, options: WriteLayoutOptions = {}): Promise<Descriptor> {
+export async function writeLayout(directory: string, image: Image, options: WriteLayoutOptions = {}): Promise<OciDescriptor> {
   const tag = options.tag === undefined ? "latest" : options.tag;
   if (tag !== null && !/^[\w][\w.-]{0,127}$/.test(tag)) throw new TypeError(`Invalid tag: ${JSON.stringify(tag)}`);
   await mkdir(join(directory, "blobs", "sha256"), { recursive: true });
@@ -69,8 +69,7 @@ export async function writeLayout(directory: string, image: Image, options: Writ
     if (!existed) await writeBytesFile(directory, bytes, descriptor.digest);
     options.onBlob?.({ digest: descriptor.digest, size: bytes.length, kind, existed });
   }
-  const descriptor: Descriptor = { ...values.descriptor };
-  if (tag !== null) descriptor.annotations = { [REF_NAME]: tag };
+  const descriptor: OciDescriptor = tag === null ? { ...values.descriptor } : { ...values.descriptor, annotations: { [REF_NAME]: tag } };
   await addToLayoutIndex(directory, descriptor);
   return descriptor;
 }
