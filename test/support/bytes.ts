@@ -1,0 +1,87 @@
+/**
+ * Test inputs: deterministic bytes, and streams that hand them out in chosen
+ * chunk sizes while recording what happened to them.
+ */
+
+/**
+ * `length` bytes that look like a tarball of mixed files: runs of text, which
+ * compress well, between runs of noise, which do not. Deterministic per seed.
+ */
+export function tarLikeBytes(length: number, seed = 1): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
+  const text = new TextEncoder().encode("usr/share/doc/streamlayer/README 0000644 0000000 0000000 hello, layer\n");
+  for (let offset = 0; offset < length; ) {
+    const run = Math.min(length - offset, 512 + (next() % 4096));
+    if (next() % 2 === 0) {
+      for (let i = 0; i < run; i++) bytes[offset + i] = text[(offset + i) % text.length]!;
+    } else {
+      for (let i = 0; i < run; i++) bytes[offset + i] = next() & 0xff;
+    }
+    offset += run;
+  }
+  return bytes;
+}
+
+/** What a {@link chunkedStream} saw happen to it. */
+export interface SourceRecord {
+  /** Bytes handed out so far. */
+  pulled: number;
+  /** The reason `cancel()` was called with, if it was. */
+  cancelled: { reason: unknown } | undefined;
+}
+
+export interface ChunkedStreamOptions {
+  /** Chunk sizes to cycle through. @default [65536] */
+  chunkSizes?: readonly number[];
+  /** Fail with this error once `failAfter` bytes have been handed out. */
+  failWith?: unknown;
+  failAfter?: number;
+  /** Hand out each chunk a macrotask later, as a disk or a network would. @default false */
+  paced?: boolean;
+}
+
+/**
+ * A stream of `bytes` in chunks of the given sizes (views, not copies), which
+ * records how much was pulled and whether it was cancelled.
+ */
+export function chunkedStream(bytes: Uint8Array, options: ChunkedStreamOptions = {}): { stream: ReadableStream<Uint8Array>; record: SourceRecord } {
+  const { chunkSizes = [65536], failWith, failAfter = 0, paced = false } = options;
+  const record: SourceRecord = { pulled: 0, cancelled: undefined };
+  let index = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (paced) await new Promise((resolve) => setTimeout(resolve, 0));
+        if (failWith !== undefined && record.pulled >= failAfter) {
+          controller.error(failWith);
+          return;
+        }
+        if (record.pulled >= bytes.length) {
+          controller.close();
+          return;
+        }
+        const size = Math.max(1, chunkSizes[index++ % chunkSizes.length]!);
+        const chunk = bytes.subarray(record.pulled, record.pulled + size);
+        record.pulled += chunk.length;
+        controller.enqueue(chunk);
+      },
+      cancel(reason) {
+        record.cancelled = { reason };
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, record };
+}
+
+/** Reads a stream to its end into one array. */
+export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
