@@ -3,3 +3,5 @@ export * from "./layer/index.ts";
 export { createSha256, type Sha256 } from "./hash/sha256.ts";
 export { CompressorUnavailableError } from "./compress/create_compressor.ts";
 export type { CompressionLevel, CompressorChoice, CompressorName } from "./compress/compressor.ts";
+export * from "./registry/index.ts";
+export { BlobLayer, blobLayer, type BlobLayerOptions } from "./layer/blob_layer.ts";

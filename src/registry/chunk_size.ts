@@ -1,0 +1,28 @@
+const MiB = 1024 * 1024;
+
+/** The chunk size of a chunked upload when none is given: 8 MiB. */
+export const DEFAULT_CHUNK_SIZE = 8 * MiB;
+
+/** GitHub's registry refuses PATCHes over 4 MiB. */
+const GHCR_MAX_CHUNK = 4 * MiB;
+/** Amazon ECR refuses chunks under 5 MiB but the last. */
+const ECR_MIN_CHUNK = 5 * MiB;
+
+/**
+ * The chunk size that works on a registry host when the caller picked none:
+ * 4 MiB on GHCR, at least 5 MiB on Amazon ECR, else {@link DEFAULT_CHUNK_SIZE}.
+ *
+ * @param registry The registry host, such as `ghcr.io`.
+ * @param chosen The caller's `chunkSize`, which wins when given.
+ * @throws {RangeError} when `chosen` is not a positive integer.
+ */
+export function chunkSizeFor(registry: string, chosen?: number): number {
+  if (chosen !== undefined) {
+    if (!Number.isInteger(chosen) || chosen < 1) throw new RangeError(`Invalid chunkSize: expected a positive integer, got ${chosen}`);
+    return chosen;
+  }
+  const host = registry.toLowerCase().replace(/:\d+$/, "");
+  if (host === "ghcr.io" || host.endsWith(".ghcr.io")) return GHCR_MAX_CHUNK;
+  if (/\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/.test(host)) return Math.max(DEFAULT_CHUNK_SIZE, ECR_MIN_CHUNK);
+  return DEFAULT_CHUNK_SIZE;
+}

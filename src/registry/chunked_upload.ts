@@ -1,0 +1,88 @@
+import type { Layer } from "../layer/layer.ts";
+import { ChunkReader } from "./chunk_reader.ts";
+import { RegistryError, UploadNotResumableError } from "./errors.ts";
+import type { ProgressReporter } from "./progress.ts";
+import { responseError } from "./response_errors.ts";
+import { MAX_CHUNK_ATTEMPTS, retryDelay, sleep } from "./retry.ts";
+import { parseRange, type UploadSession } from "./upload_session.ts";
+
+/** What a chunked upload needs besides the session and the layer. */
+export interface ChunkedUploadInit {
+  readonly chunkSize: number;
+  readonly progress: ProgressReporter;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Sends a layer's compressed stream as PATCHes of `chunkSize` bytes (raised to
+ * the registry's `OCI-Chunk-Min-Length`), one chunk in memory at a time, so
+ * that a chunk the registry refused can be sent again without the source.
+ *
+ * @returns The number of bytes uploaded. The caller finishes the session.
+ * @throws {UploadNotResumableError} when the registry dropped the session or lost bytes.
+ * @throws {RegistryError} when the registry refuses a chunk for good, or keeps failing.
+ */
+export async function chunkedUpload(session: UploadSession, layer: Layer, init: ChunkedUploadInit): Promise<number> {
+  const size = Math.max(init.chunkSize, session.minChunkLength ?? 0);
+  const reader = new ChunkReader(layer.compressed(), size);
+  let offset = 0;
+  try {
+    for (;;) {
+      const chunk = await reader.next();
+      init.progress.update({ compressed: reader.bytesRead });
+      if (chunk === undefined) return offset;
+      await sendChunk(session, chunk, offset, init.signal);
+      offset += chunk.byteLength;
+      init.progress.update({ acknowledged: offset });
+    }
+  } catch (error) {
+    await reader.cancel(error);
+    throw error;
+  }
+}
+
+/**
+ * Sends one chunk until the registry holds all of it. After any failure, asks
+ * the session where the registry stands (on the newest URL) and sends what it
+ * lacks; gives up after {@link MAX_CHUNK_ATTEMPTS} attempts.
+ */
+async function sendChunk(session: UploadSession, chunk: Uint8Array, offset: number, signal: AbortSignal | undefined): Promise<void> {
+  const end = offset + chunk.byteLength;
+  let start = offset;
+  let refusedAtZero = false;
+  for (let attempt = 1; ; attempt++) {
+    let failure: RegistryError;
+    let retryAfter: string | null = null;
+    try {
+      const response = await session.patch(chunk.subarray(start - offset), start);
+      if (response.status === 202 || response.status === 201 || response.status === 204) {
+        await response.body?.cancel();
+        const range = parseRange(response.headers.get("range"));
+        // A 2xx took the bytes; only a registry that says it holds fewer needs more.
+        if (range === undefined || range.ambiguous || range.size >= end) return;
+        if (range.size < offset) throw new UploadNotResumableError(`the registry holds ${range.size} bytes after bytes up to ${end} were sent`);
+        start = range.size;
+        continue;
+      }
+      retryAfter = response.headers.get("retry-after");
+      failure = await responseError("PATCH", session.location.href, response);
+      if (response.status === 404 || failure.codes.includes("BLOB_UPLOAD_UNKNOWN")) {
+        throw new UploadNotResumableError("the registry dropped the upload session", { cause: failure });
+      }
+      if (response.status === 416) refusedAtZero ||= start === 0;
+      else if (!failure.temporary) throw failure;
+    } catch (error) {
+      if (!(error instanceof RegistryError) || error.status !== undefined || signal?.aborted) throw error;
+      failure = error; // no response: the registry may or may not hold the bytes
+    }
+    if (attempt >= MAX_CHUNK_ATTEMPTS) throw failure;
+    await sleep(retryDelay(attempt - 1, retryAfter), signal);
+    const status = await session.status(failure);
+    const held = status.ambiguous && refusedAtZero ? 1 : status.size;
+    if (held >= end) return;
+    if (held < offset) {
+      throw new UploadNotResumableError(`the registry holds ${held} bytes, fewer than the ${offset} it confirmed`, { cause: failure });
+    }
+    start = held;
+  }
+}

@@ -1,0 +1,223 @@
+import { createSha256, sha256Digest } from "../hash/sha256.ts";
+import type { AuthOption } from "./credentials.ts";
+import type { Descriptor } from "./descriptor.ts";
+import { assertSafeTarget } from "./address.ts";
+import { DigestMismatchError, RegistryError } from "./errors.ts";
+import { type Reference, parseReference } from "./reference.ts";
+import { responseError } from "./response_errors.ts";
+import { TokenCache } from "./token_cache.ts";
+import { Transport } from "./transport.ts";
+import { UploadSession } from "./upload_session.ts";
+
+/** Options for {@link RegistryClient}. */
+export interface RegistryClientOptions {
+  /**
+   * Credentials: `{ username, password }`, `{ token }` for a ready bearer token,
+   * or a function of the registry host returning either (or undefined).
+   *
+   * @default undefined (anonymous)
+   */
+  auth?: AuthOption;
+  /** The `fetch` to use. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Aborts every request of the client. @default undefined */
+  signal?: AbortSignal;
+  /**
+   * Allow plain HTTP to a host other than `localhost`, `127.0.0.0/8` and `[::1]`.
+   *
+   * @default false
+   */
+  insecure?: boolean;
+}
+
+/** The media types a manifest GET accepts unless told otherwise: OCI and Docker, images and indexes. */
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+];
+
+/** A manifest as fetched: its descriptor and its exact bytes. */
+export interface FetchedManifest {
+  readonly descriptor: Descriptor;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * A client for one repository of an OCI registry (distribution API v2): blobs,
+ * uploads and manifests, with auth, tokens and redirects handled by its
+ * transport. {@link writeLayer} is built on it, and so is pushing an image.
+ *
+ * @example Check for a blob, then read a manifest
+ * ```ts
+ * import { RegistryClient } from "streamlayer";
+ *
+ * const client = new RegistryClient("127.0.0.1:5000/demo", { auth: { username: "me", password: "secret" } });
+ * const blob = await client.headBlob("sha256:" + "0".repeat(64)); // undefined when absent
+ * const manifest = await client.getManifest("latest");
+ * console.log(blob, manifest.descriptor.mediaType);
+ * ```
+ */
+export class RegistryClient {
+  /** The repository, with the registry host and the scheme. */
+  readonly reference: Reference;
+  /** The HTTP stack, for requests this class has no method for. */
+  readonly transport: Transport;
+  readonly #signal: AbortSignal | undefined;
+
+  /**
+   * @param repository A repository (`host/name`), a full reference, or a parsed {@link Reference}.
+   * @param options Auth, fetch, signal, and whether plain HTTP is allowed.
+   * @throws {InvalidReferenceError} when `repository` is not a valid reference.
+   */
+  constructor(repository: string | Reference, options: RegistryClientOptions = {}) {
+    this.reference = typeof repository === "string" ? parseReference(repository, { insecure: options.insecure }) : repository;
+    const base = new URL(`${this.reference.scheme}://${this.reference.registry}`);
+    this.transport = new Transport({ base, auth: options.auth, fetch: options.fetch, tokens: new TokenCache() });
+    this.#signal = options.signal;
+  }
+
+  /** The signal that aborts every request of the client. */
+  get signal(): AbortSignal | undefined {
+    return this.#signal;
+  }
+
+  /** The scopes of this repository: `pull`, or `push,pull`. */
+  scope(push: boolean): string {
+    return `repository:${this.reference.repository}:${push ? "push,pull" : "pull"}`;
+  }
+
+  /**
+   * Whether the registry has a blob (HEAD).
+   *
+   * @returns Its descriptor (media type `application/octet-stream` unless said), or undefined when absent.
+   * @throws {RegistryError} when the registry fails; {@link AuthError} when it refuses.
+   */
+  async headBlob(digest: string): Promise<Descriptor | undefined> {
+    const response = await this.#request("HEAD", `blobs/${digest}`, false);
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw await responseError("HEAD", response.url || this.#url(`blobs/${digest}`), response);
+    return { mediaType: "application/octet-stream", digest, size: Number(response.headers.get("content-length") ?? 0) };
+  }
+
+  /**
+   * Reads a blob (GET, following the registry's redirect to its storage).
+   *
+   * @returns The blob's bytes as a stream; check them against the digest while reading.
+   * @throws {RegistryError} when the blob is absent (404) or the registry fails.
+   */
+  async getBlob(digest: string): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.#request("GET", `blobs/${digest}`, false);
+    if (!response.ok || response.body === null) throw await responseError("GET", this.#url(`blobs/${digest}`), response);
+    return response.body;
+  }
+
+  /**
+   * Mounts a blob from another repository of the same registry, without uploading it.
+   *
+   * @returns True when mounted; false when the registry started an upload instead (which is cancelled).
+   * @throws {RegistryError} when the registry fails.
+   */
+  async mountBlob(digest: string, fromRepository: string): Promise<boolean> {
+    const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`;
+    const scopes = [this.scope(true), `repository:${fromRepository}:pull`];
+    const response = await this.transport.send({ method: "POST", url: this.#url(`blobs/uploads/${query}`), scopes, signal: this.#signal });
+    if (response.status === 201) {
+      await response.body?.cancel();
+      return true;
+    }
+    if (response.status !== 202) throw await responseError("POST", this.#url("blobs/uploads/"), response);
+    await (await this.#session(response)).cancel();
+    return false;
+  }
+
+  /**
+   * Starts a blob upload (POST), for {@link chunkedUpload} or a streamed one.
+   *
+   * @throws {RegistryError} when the registry refuses; {@link AuthError} on 401/403.
+   */
+  async startUpload(): Promise<UploadSession> {
+    const response = await this.transport.send({ method: "POST", url: this.#url("blobs/uploads/"), scopes: [this.scope(true)], signal: this.#signal });
+    if (response.status !== 202) throw await responseError("POST", this.#url("blobs/uploads/"), response);
+    return this.#session(response);
+  }
+
+  /**
+   * Fetches a manifest by tag or digest, accepting OCI and Docker manifests and indexes.
+   *
+   * @param reference A tag or a digest.
+   * @param accept The media types to accept. @default MANIFEST_MEDIA_TYPES
+   * @throws {RegistryError} when absent (404) or the registry fails.
+   * @throws {DigestMismatchError} when fetched by digest and the bytes hash otherwise.
+   */
+  async getManifest(reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<FetchedManifest> {
+    const response = await this.#request("GET", `manifests/${reference}`, false, { accept: accept.join(", ") });
+    if (!response.ok) throw await responseError("GET", this.#url(`manifests/${reference}`), response);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const digest = await sha256OfBytes(bytes);
+    if (reference.startsWith("sha256:") && digest !== reference) throw new DigestMismatchError(reference, digest, `GET manifest ${reference}`);
+    const mediaType = (response.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
+    return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes };
+  }
+
+  /**
+   * Whether the registry has a manifest (HEAD).
+   *
+   * @returns Its descriptor, or undefined when absent.
+   * @throws {RegistryError} when the registry fails.
+   */
+  async headManifest(reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<Descriptor | undefined> {
+    const response = await this.#request("HEAD", `manifests/${reference}`, false, { accept: accept.join(", ") });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw await responseError("HEAD", this.#url(`manifests/${reference}`), response);
+    const mediaType = (response.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
+    const digest = response.headers.get("docker-content-digest") ?? reference;
+    return { mediaType, digest, size: Number(response.headers.get("content-length") ?? 0) };
+  }
+
+  /**
+   * Stores a manifest under a tag or its digest (PUT).
+   *
+   * @returns Its descriptor.
+   * @throws {RegistryError} when the registry refuses (`MANIFEST_INVALID`, `MANIFEST_BLOB_UNKNOWN`, ...).
+   * @throws {DigestMismatchError} when the registry reports another digest.
+   */
+  async putManifest(reference: string, bytes: Uint8Array, mediaType: string): Promise<Descriptor> {
+    const response = await this.#request("PUT", `manifests/${reference}`, true, { "content-type": mediaType }, bytes);
+    if (response.status !== 201 && response.status !== 200 && response.status !== 202) {
+      throw await responseError("PUT", this.#url(`manifests/${reference}`), response);
+    }
+    await response.body?.cancel();
+    const digest = await sha256OfBytes(bytes);
+    const stored = response.headers.get("docker-content-digest");
+    if (stored !== null && stored !== digest) throw new DigestMismatchError(digest, stored, `PUT manifest ${reference}`);
+    return { mediaType, digest, size: bytes.byteLength };
+  }
+
+  #url(path: string): string {
+    return new URL(`/v2/${this.reference.repository}/${path}`, this.transport.base).href;
+  }
+
+  #request(method: string, path: string, push: boolean, headers?: Record<string, string>, body?: Uint8Array): Promise<Response> {
+    return this.transport.send({ method, url: this.#url(path), scopes: [this.scope(push)], headers, body, signal: this.#signal });
+  }
+
+  async #session(response: Response): Promise<UploadSession> {
+    await response.body?.cancel();
+    const location = response.headers.get("location");
+    if (location === null) {
+      throw new RegistryError({ method: "POST", url: this.#url("blobs/uploads/"), status: response.status, detail: "no Location header" });
+    }
+    const url = new URL(location, this.#url("blobs/uploads/"));
+    assertSafeTarget(this.transport.base, url);
+    const min = Number(response.headers.get("oci-chunk-min-length"));
+    return new UploadSession(this.transport, [this.scope(true)], url, Number.isInteger(min) && min > 0 ? min : undefined, this.#signal);
+  }
+}
+
+async function sha256OfBytes(bytes: Uint8Array): Promise<string> {
+  const sha = await createSha256();
+  sha.update(bytes);
+  return sha256Digest(await sha.digest());
+}

@@ -1,0 +1,134 @@
+import { StreamLayerError } from "../errors.ts";
+
+/** One entry of the `errors` array a registry returns in an error body. */
+export interface RegistryErrorDetail {
+  /** The registry's code, such as `BLOB_UPLOAD_INVALID`, `DENIED` or `UNAUTHORIZED`. */
+  readonly code: string;
+  readonly message?: string;
+  readonly detail?: unknown;
+}
+
+/** What a {@link RegistryError} is made from. */
+export interface RegistryErrorInit {
+  readonly method: string;
+  /** The URL; its query is dropped so that upload state and tokens never show. */
+  readonly url: string;
+  /** The HTTP status, or undefined when no response came (a network failure). */
+  readonly status?: number;
+  readonly errors?: readonly RegistryErrorDetail[];
+  /** Whether trying again may succeed. @default derived from the status */
+  readonly temporary?: boolean;
+  /** The cause, and a detail for the message. */
+  readonly cause?: unknown;
+  readonly detail?: string;
+}
+
+/**
+ * A registry answered with an error, or could not be reached.
+ *
+ * Carries the method, the URL without its query (no upload state, no secrets),
+ * the HTTP status, the registry's error codes, and whether a retry may help,
+ * like go-containerregistry's `transport.Error`.
+ *
+ * @example Reading the registry's error codes
+ * ```ts
+ * import { RegistryError, writeLayer, blobLayer } from "streamlayer";
+ *
+ * try {
+ *   await writeLayer("127.0.0.1:5000/demo", blobLayer(new Uint8Array([1])));
+ * } catch (error) {
+ *   if (error instanceof RegistryError) console.log(error.status, error.codes);
+ * }
+ * ```
+ */
+export class RegistryError extends StreamLayerError {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number | undefined;
+  readonly errors: readonly RegistryErrorDetail[];
+  readonly temporary: boolean;
+
+  constructor(init: RegistryErrorInit, code = "REGISTRY_ERROR") {
+    const url = redactUrl(init.url);
+    const codes = (init.errors ?? []).map((error) => error.code);
+    const what = init.status === undefined ? "no response" : `HTTP ${init.status}`;
+    const detail = [codes.join(", "), init.detail].filter(Boolean).join(": ");
+    super(code, `Registry request failed: ${init.method} ${url}: ${what}${detail ? `: ${detail}` : ""}`, { cause: init.cause });
+    this.method = init.method;
+    this.url = url;
+    this.status = init.status;
+    this.errors = init.errors ?? [];
+    this.temporary = init.temporary ?? isTemporaryStatus(init.status);
+  }
+
+  /** The registry's error codes, such as `["BLOB_UPLOAD_UNKNOWN"]`. */
+  get codes(): string[] {
+    return this.errors.map((error) => error.code);
+  }
+}
+
+/**
+ * The registry or its token server refused the credentials, or gave no token
+ * (HTTP 401 or 403, or a token endpoint that failed).
+ */
+export class AuthError extends RegistryError {
+  constructor(init: RegistryErrorInit) {
+    super({ ...init, temporary: false }, "AUTH");
+  }
+}
+
+/**
+ * The registry stored the blob under a digest other than the one the layer
+ * computed, or the bytes read do not match a known digest.
+ */
+export class DigestMismatchError extends StreamLayerError {
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(expected: string, actual: string, where: string) {
+    super("DIGEST_MISMATCH", `Digest mismatch: ${where}: expected ${expected}, got ${actual}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * An upload failed in a way that would need bytes already gone: the registry
+ * dropped the upload session (or never confirmed what it took), and the layer's
+ * read-once stream cannot be replayed. Push again from a new source.
+ *
+ * `cause` holds the failure that started it.
+ */
+export class UploadNotResumableError extends StreamLayerError {
+  constructor(reason: string, options?: ErrorOptions) {
+    super("UPLOAD_NOT_RESUMABLE", `Upload cannot be resumed: ${reason}: the read-once stream cannot be replayed`, options);
+  }
+}
+
+/**
+ * A registry pointed a request (an upload `Location`, a redirect, a token
+ * realm) from its own host at a loopback, private or link-local address of
+ * another host, which a public registry has no business doing.
+ */
+export class UnsafeRedirectError extends StreamLayerError {
+  readonly url: string;
+
+  constructor(from: string, to: string) {
+    super("UNSAFE_REDIRECT", `Refused to follow the registry at ${redactUrl(from)} to a private address: ${redactUrl(to)}`);
+    this.url = redactUrl(to);
+  }
+}
+
+/** Drops the query, the fragment and any user info: upload state and tokens live there. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return url.replace(/[?#].*$/, "");
+  }
+}
+
+function isTemporaryStatus(status: number | undefined): boolean {
+  return status === undefined || status === 408 || status === 429 || status >= 500;
+}

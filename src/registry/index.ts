@@ -1,0 +1,12 @@
+export { parseReference, formatReference, InvalidReferenceError, DEFAULT_REGISTRY, DEFAULT_TAG, type Reference, type ParseReferenceOptions } from "./reference.ts";
+export { AuthError, DigestMismatchError, RegistryError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
+export type { Descriptor } from "./descriptor.ts";
+export type { AuthOption, BasicCredentials, Credentials, TokenCredentials } from "./credentials.ts";
+export { parseWwwAuthenticate, type Challenge } from "./www_authenticate.ts";
+export { RegistryClient, MANIFEST_MEDIA_TYPES, type FetchedManifest, type RegistryClientOptions } from "./client.ts";
+export { Transport, type TransportInit, type TransportRequest } from "./transport.ts";
+export { UploadSession, type UploadStatus } from "./upload_session.ts";
+export { uploadLayer, type UploadLayerOptions, type UploadMode } from "./upload_layer.ts";
+export { writeLayer, type WriteLayerOptions } from "./write_layer.ts";
+export { DEFAULT_CHUNK_SIZE } from "./chunk_size.ts";
+export type { UploadProgress } from "./progress.ts";

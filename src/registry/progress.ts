@@ -1,0 +1,75 @@
+/**
+ * Where an upload stands. Sizes are compressed bytes: the blob's own bytes.
+ *
+ * @example Printing progress
+ * ```ts
+ * import type { UploadProgress } from "streamlayer";
+ *
+ * const onProgress = (p: UploadProgress) =>
+ *   console.log(`${p.acknowledged} of ${p.total ?? "unknown"} bytes stored${p.done ? " (done)" : ""}`);
+ * ```
+ */
+export interface UploadProgress {
+  /** Compressed bytes read from the layer so far (read from the source and compressed). */
+  readonly compressed: number;
+  /** Bytes the registry has confirmed it holds. */
+  readonly acknowledged: number;
+  /**
+   * The blob's size once known: from the start for a layer made from bytes,
+   * only at the end for a streaming layer. Never guessed.
+   */
+  readonly total: number | undefined;
+  /** True on the last report, once the registry holds the whole blob. */
+  readonly done: boolean;
+}
+
+/** The default least time between two reports, in milliseconds. */
+export const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * Calls `onProgress` at a bounded rate: at most once per interval, except for
+ * the final report, which always comes. A callback that throws is ignored
+ * rather than breaking the upload.
+ */
+export class ProgressReporter {
+  readonly #callback: ((progress: UploadProgress) => void) | undefined;
+  readonly #interval: number;
+  readonly #now: () => number;
+  #last = Number.NEGATIVE_INFINITY;
+  #state: UploadProgress = { compressed: 0, acknowledged: 0, total: undefined, done: false };
+
+  constructor(callback: ((progress: UploadProgress) => void) | undefined, interval = PROGRESS_INTERVAL_MS, now: () => number = Date.now) {
+    this.#callback = callback;
+    this.#interval = interval;
+    this.#now = now;
+  }
+
+  /** The latest state, whether reported or not. */
+  get state(): UploadProgress {
+    return this.#state;
+  }
+
+  /** Records a change, and reports it if the interval has passed. */
+  update(change: Partial<Omit<UploadProgress, "done">>): void {
+    this.#state = { ...this.#state, ...change };
+    if (this.#callback === undefined) return;
+    const now = this.#now();
+    if (now - this.#last < this.#interval) return;
+    this.#last = now;
+    this.#emit();
+  }
+
+  /** Reports the end: everything acknowledged, the total known. */
+  finish(total: number): void {
+    this.#state = { compressed: total, acknowledged: total, total, done: true };
+    this.#emit();
+  }
+
+  #emit(): void {
+    try {
+      this.#callback?.(this.#state);
+    } catch {
+      // A progress display must not break the upload.
+    }
+  }
+}

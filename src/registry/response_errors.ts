@@ -1,0 +1,37 @@
+import { AuthError, RegistryError, type RegistryErrorDetail } from "./errors.ts";
+
+/**
+ * Reads the `errors` array of a registry's error body
+ * (`{"errors":[{"code":"DENIED","message":"..."}]}`); empty when the body is
+ * something else. Consumes the body.
+ */
+export async function readRegistryErrors(response: Response): Promise<RegistryErrorDetail[]> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    return [];
+  }
+  try {
+    const body = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(body.errors)) return [];
+    return body.errors.flatMap((entry: unknown) => {
+      if (typeof entry !== "object" || entry === null) return [];
+      const { code, message, detail } = entry as { code?: unknown; message?: unknown; detail?: unknown };
+      if (typeof code !== "string") return [];
+      return [{ code, message: typeof message === "string" ? message : undefined, detail }];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The typed error for an unexpected registry response: {@link AuthError} for
+ * 401 and 403, else {@link RegistryError}. Consumes the body.
+ */
+export async function responseError(method: string, url: string, response: Response, detail?: string): Promise<RegistryError> {
+  const errors = method === "HEAD" ? [] : await readRegistryErrors(response);
+  const init = { method, url, status: response.status, errors, detail };
+  return response.status === 401 || response.status === 403 ? new AuthError(init) : new RegistryError(init);
+}

@@ -1,0 +1,69 @@
+import { assertSafeTarget } from "./address.ts";
+import { basicAuthorization, type Credentials, isToken } from "./credentials.ts";
+import { AuthError, RegistryError } from "./errors.ts";
+import { readRegistryErrors } from "./response_errors.ts";
+import type { Challenge } from "./www_authenticate.ts";
+
+// The lifetime the token specification gives a token that announces none.
+const DEFAULT_EXPIRES_IN = 60;
+
+/** A token and its announced lifetime in seconds. */
+export interface FetchedToken {
+  readonly token: string;
+  readonly expiresIn: number;
+}
+
+/** What {@link fetchToken} needs. */
+export interface FetchTokenInit {
+  readonly challenge: Challenge;
+  readonly scopes: readonly string[];
+  readonly credentials: Credentials | undefined;
+  /** The registry's base URL, to refuse a realm that points elsewhere at a private address. */
+  readonly registry: URL;
+  readonly fetch: typeof fetch;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Asks a Bearer challenge's realm for a token (the registry token flow),
+ * anonymously or with basic credentials, accepting `token` or `access_token`.
+ *
+ * @throws {AuthError} when the token server refuses the credentials or returns no token.
+ * @throws {RegistryError} when the token server fails otherwise.
+ * @throws {UnsafeRedirectError} when the realm points another host at a private address.
+ */
+export async function fetchToken(init: FetchTokenInit): Promise<FetchedToken> {
+  const { realm, service } = init.challenge.params;
+  if (!realm) throw new AuthError({ method: "GET", url: init.registry.href, status: 401, detail: "the Bearer challenge has no realm" });
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch (cause) {
+    throw new AuthError({ method: "GET", url: init.registry.href, status: 401, cause, detail: `the Bearer realm is not a URL` });
+  }
+  assertSafeTarget(init.registry, url);
+  if (service) url.searchParams.set("service", service);
+  for (const scope of init.scopes) url.searchParams.append("scope", scope);
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (init.credentials && !isToken(init.credentials)) headers.authorization = basicAuthorization(init.credentials);
+
+  let response: Response;
+  try {
+    response = await init.fetch(url, { method: "GET", headers, signal: init.signal, redirect: "follow" });
+  } catch (cause) {
+    if (init.signal?.aborted) throw init.signal.reason;
+    throw new RegistryError({ method: "GET", url: url.href, cause, detail: "the token server could not be reached" });
+  }
+  if (!response.ok) {
+    const errors = await readRegistryErrors(response);
+    const failure = { method: "GET", url: url.href, status: response.status, errors, detail: "the token server refused" };
+    throw response.status === 401 || response.status === 403 ? new AuthError(failure) : new RegistryError(failure);
+  }
+  const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+  const token = typeof body.token === "string" && body.token !== "" ? body.token : body.access_token;
+  if (typeof token !== "string" || token === "") {
+    throw new AuthError({ method: "GET", url: url.href, status: response.status, detail: "the token server returned no token" });
+  }
+  const expiresIn = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN;
+  return { token, expiresIn };
+}

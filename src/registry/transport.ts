@@ -1,0 +1,166 @@
+import { assertSafeTarget } from "./address.ts";
+import { type AuthOption, basicAuthorization, type Credentials, isToken, resolveCredentials } from "./credentials.ts";
+import { RegistryError } from "./errors.ts";
+import { responseError } from "./response_errors.ts";
+import { TokenCache } from "./token_cache.ts";
+import { fetchToken } from "./token_fetcher.ts";
+import { type Challenge, parseWwwAuthenticate } from "./www_authenticate.ts";
+
+const MAX_REDIRECTS = 5;
+
+/** What a {@link Transport} is built with. */
+export interface TransportInit {
+  /** `scheme://host[:port]` of the registry. */
+  readonly base: URL;
+  readonly auth?: AuthOption;
+  readonly fetch?: typeof fetch;
+  readonly tokens?: TokenCache;
+}
+
+/** One request through a {@link Transport}. */
+export interface TransportRequest {
+  readonly method: string;
+  readonly url: URL | string;
+  /** The scopes a token must carry, such as `repository:team/app:push,pull`. */
+  readonly scopes: readonly string[];
+  readonly headers?: Record<string, string>;
+  readonly body?: Uint8Array | ReadableStream<Uint8Array>;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The HTTP stack in front of one registry, like go-containerregistry's
+ * `transport` package: ping `/v2/` once to learn the challenge, then basic or
+ * bearer auth, tokens cached by scope and fetched again after a 401, and
+ * redirects followed by hand so that credentials never leave the registry's own
+ * host and a redirect to another host's private address is refused.
+ */
+export class Transport {
+  readonly base: URL;
+  readonly #auth: AuthOption | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #tokens: TokenCache;
+  #challenge: Promise<Challenge | undefined> | undefined;
+  #credentials: Promise<Credentials | undefined> | undefined;
+
+  constructor(init: TransportInit) {
+    this.base = init.base;
+    this.#auth = init.auth;
+    this.#fetch = init.fetch ?? ((input, requestInit) => globalThis.fetch(input, requestInit));
+    this.#tokens = init.tokens ?? new TokenCache();
+  }
+
+  /**
+   * Sends a request with the registry's auth. Answers of any status come
+   * back, except that a 401 is answered once by fetching a new token and
+   * sending again (when the body can be sent again: not a stream).
+   *
+   * @throws {RegistryError} with no status when no response came.
+   * @throws {AuthError} when the token server refuses.
+   * @throws the signal's reason when aborted.
+   */
+  async send(request: TransportRequest): Promise<Response> {
+    const challenge = await this.#ping(request.signal);
+    let response = await this.#sendWithRedirects(request, await this.#authorization(challenge, request, false));
+    if (response.status !== 401 || request.body instanceof ReadableStream) return response;
+    const fresh = parseWwwAuthenticate(response.headers.get("www-authenticate"))[0] ?? challenge;
+    if (fresh === undefined || fresh.scheme !== "bearer") return response;
+    await response.body?.cancel();
+    this.#challenge = Promise.resolve(fresh);
+    response = await this.#sendWithRedirects(request, await this.#authorization(fresh, request, true));
+    return response;
+  }
+
+  /** Drops the cached challenge, so that the next request pings again. */
+  forgetChallenge(): void {
+    this.#challenge = undefined;
+  }
+
+  #ping(signal: AbortSignal | undefined): Promise<Challenge | undefined> {
+    this.#challenge ??= this.#doPing(signal).catch((error: unknown) => {
+      this.#challenge = undefined;
+      throw error;
+    });
+    return this.#challenge;
+  }
+
+  async #doPing(signal: AbortSignal | undefined): Promise<Challenge | undefined> {
+    const url = new URL("/v2/", this.base);
+    const response = await this.#fetchOnce("GET", url, { accept: "application/json" }, undefined, signal);
+    if (response.status === 401) {
+      await response.body?.cancel();
+      const challenges = parseWwwAuthenticate(response.headers.get("www-authenticate"));
+      return challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "basic");
+    }
+    if (response.ok) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    throw await responseError("GET", url.href, response, "the registry's /v2/ endpoint failed");
+  }
+
+  async #authorization(challenge: Challenge | undefined, request: TransportRequest, refresh: boolean): Promise<string | undefined> {
+    this.#credentials ??= resolveCredentials(this.#auth, this.base.host);
+    const credentials = await this.#credentials;
+    if (credentials && isToken(credentials)) return `Bearer ${credentials.token}`;
+    if (challenge === undefined) return undefined;
+    if (challenge.scheme === "basic") return credentials ? basicAuthorization(credentials) : undefined;
+    if (challenge.scheme !== "bearer") return undefined;
+    const key = TokenCache.key(challenge.params.realm ?? "", challenge.params.service, request.scopes.join(" "));
+    if (refresh) this.#tokens.delete(key);
+    let token = this.#tokens.get(key);
+    if (token === undefined) {
+      const fetched = await fetchToken({ challenge, scopes: request.scopes, credentials, registry: this.base, fetch: this.#fetch, signal: request.signal });
+      this.#tokens.set(key, fetched.token, fetched.expiresIn);
+      token = fetched.token;
+    }
+    return `Bearer ${token}`;
+  }
+
+  async #sendWithRedirects(request: TransportRequest, authorization: string | undefined): Promise<Response> {
+    let url = new URL(request.url, this.base);
+    let method = request.method;
+    let body = request.body;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { ...request.headers };
+      // Credentials and tokens go to the registry's own host only.
+      if (authorization !== undefined && url.host === this.base.host) headers.authorization = authorization;
+      const response = await this.#fetchOnce(method, url, headers, body, request.signal);
+      const location = response.headers.get("location");
+      if (![301, 302, 303, 307, 308].includes(response.status) || location === null || hop === MAX_REDIRECTS) return response;
+      const next = new URL(location, url);
+      assertSafeTarget(this.base, next);
+      if (body instanceof ReadableStream) return response;
+      await response.body?.cancel();
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+        method = method === "HEAD" ? "HEAD" : "GET";
+        body = undefined;
+      }
+      url = next;
+    }
+  }
+
+  async #fetchOnce(method: string, url: URL, headers: Record<string, string>, body: TransportRequest["body"], signal: AbortSignal | undefined): Promise<Response> {
+    const init: RequestInit & { duplex?: "half" } = { method, headers, signal, redirect: "manual" };
+    if (body !== undefined) {
+      init.body = body as BodyInit;
+      if (body instanceof ReadableStream) init.duplex = "half";
+    }
+    try {
+      const response = await this.#fetch(url, init);
+      // A browser hides a manual redirect; let it follow instead (it drops Authorization across origins).
+      if (response.type === "opaqueredirect") return await this.#fetch(url, { ...init, redirect: "follow" });
+      return response;
+    } catch (cause) {
+      if (signal?.aborted) throw signal.reason;
+      throw new RegistryError({ method, url: url.href, cause, detail: describe(cause) });
+    }
+  }
+}
+
+function describe(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const code = typeof inner?.code === "string" ? inner.code : undefined;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return code ? `${message} (${code})` : message;
+}

@@ -1,0 +1,153 @@
+import { assertSafeTarget } from "./address.ts";
+import { DigestMismatchError, UploadNotResumableError } from "./errors.ts";
+import { responseError } from "./response_errors.ts";
+import type { Transport } from "./transport.ts";
+
+/** How many bytes an upload session holds, from a `Range: 0-<last>` header. */
+export interface UploadStatus {
+  /** Bytes held: the last index + 1. `0-0` reads as 0 (see {@link UploadStatus.ambiguous}). */
+  readonly size: number;
+  /** True for `0-0`, which registries send both for 0 and for 1 byte held. */
+  readonly ambiguous: boolean;
+}
+
+const OCTET_STREAM = "application/octet-stream";
+
+/**
+ * One blob upload session: the newest `Location` the registry gave, and the
+ * requests made on it. Every request uses the newest URL, because a registry
+ * (distribution 2.8 among them) cancels the session when an older one is used.
+ */
+export class UploadSession {
+  readonly #transport: Transport;
+  readonly #scopes: readonly string[];
+  readonly #signal: AbortSignal | undefined;
+  #location: URL;
+  /** The registry's `OCI-Chunk-Min-Length`, if it sent one. */
+  readonly minChunkLength: number | undefined;
+
+  constructor(transport: Transport, scopes: readonly string[], location: URL, minChunkLength: number | undefined, signal?: AbortSignal) {
+    this.#transport = transport;
+    this.#scopes = scopes;
+    this.#location = location;
+    this.minChunkLength = minChunkLength;
+    this.#signal = signal;
+  }
+
+  /** The newest upload URL. */
+  get location(): URL {
+    return this.#location;
+  }
+
+  /**
+   * PATCHes bytes at `start` with `Content-Range` and `Content-Length`. Takes
+   * the new `Location` of a 202 (or 201, as Amazon ECR answers) and returns the
+   * response, of any status, for the caller to judge.
+   *
+   * @throws {RegistryError} when no response came (from the transport).
+   */
+  async patch(bytes: Uint8Array, start: number): Promise<Response> {
+    const headers = {
+      "content-type": OCTET_STREAM,
+      "content-range": `${start}-${start + bytes.byteLength - 1}`,
+      "content-length": String(bytes.byteLength),
+    };
+    const response = await this.#send("PATCH", this.#location, headers, bytes);
+    if (response.status === 202 || response.status === 201 || response.status === 204) this.#advance(response);
+    return response;
+  }
+
+  /**
+   * PATCHes a whole stream as one request body, which cannot be sent twice.
+   *
+   * @throws {UploadNotResumableError} when the request fails, with the failure as `cause`.
+   */
+  async patchStream(stream: ReadableStream<Uint8Array>): Promise<UploadStatus> {
+    let response: Response;
+    try {
+      response = await this.#send("PATCH", this.#location, { "content-type": OCTET_STREAM }, stream);
+    } catch (cause) {
+      if (this.#signal?.aborted) throw cause;
+      throw new UploadNotResumableError("a streamed upload sends its body once and failed", { cause });
+    }
+    if (response.status !== 202 && response.status !== 201 && response.status !== 204) {
+      const cause = await responseError("PATCH", this.#location.href, response);
+      throw new UploadNotResumableError(`a streamed upload sends its body once and the registry answered ${response.status}`, { cause });
+    }
+    this.#advance(response);
+    return parseRange(response.headers.get("range")) ?? { size: 0, ambiguous: true };
+  }
+
+  /**
+   * Asks how much the registry holds (GET on the newest URL).
+   *
+   * @throws {UploadNotResumableError} when the registry no longer knows the session.
+   * @throws {RegistryError} when it fails otherwise.
+   */
+  async status(cause: unknown): Promise<UploadStatus> {
+    const response = await this.#send("GET", this.#location, {});
+    if (response.status === 204 || response.status === 200) {
+      await response.body?.cancel();
+      this.#advance(response);
+      const range = parseRange(response.headers.get("range"));
+      if (range !== undefined) return range;
+      throw new UploadNotResumableError("the registry does not say how much of the upload it holds", { cause });
+    }
+    const error = await responseError("GET", this.#location.href, response);
+    if (response.status === 404 || response.status === 400) {
+      throw new UploadNotResumableError("the registry dropped the upload session", { cause: new AggregateError([cause, error], error.message) });
+    }
+    throw error;
+  }
+
+  /**
+   * Completes the upload: PUT `?digest=`, and checks `Docker-Content-Digest`.
+   *
+   * @throws {DigestMismatchError} when the registry stored another digest.
+   * @throws {RegistryError} when the registry refuses.
+   */
+  async finish(digest: string): Promise<void> {
+    const url = new URL(this.#location);
+    url.searchParams.set("digest", digest);
+    const response = await this.#send("PUT", url, { "content-type": OCTET_STREAM, "content-length": "0" });
+    if (response.status !== 201 && response.status !== 204 && response.status !== 200) {
+      throw await responseError("PUT", url.href, response);
+    }
+    await response.body?.cancel();
+    const stored = response.headers.get("docker-content-digest");
+    if (stored !== null && stored !== digest) throw new DigestMismatchError(digest, stored, `PUT ${url.origin}${url.pathname}`);
+  }
+
+  /** Deletes the session, ignoring any failure: it is cleanup after a failure. */
+  async cancel(): Promise<void> {
+    try {
+      const response = await this.#transport.send({
+        method: "DELETE", url: this.#location, scopes: this.#scopes, signal: AbortSignal.timeout(5000),
+      });
+      await response.body?.cancel();
+    } catch {
+      // The session may be gone already; the registry purges stale ones anyway.
+    }
+  }
+
+  #send(method: string, url: URL, headers: Record<string, string>, body?: Uint8Array | ReadableStream<Uint8Array>): Promise<Response> {
+    return this.#transport.send({ method, url, headers, body, scopes: this.#scopes, signal: this.#signal });
+  }
+
+  #advance(response: Response): void {
+    const location = response.headers.get("location");
+    if (location === null) return;
+    const next = new URL(location, this.#location);
+    assertSafeTarget(this.#transport.base, next);
+    this.#location = next;
+  }
+}
+
+/** Parses `Range: 0-<last>` (or `bytes=0-<last>`) into the number of bytes held. */
+export function parseRange(header: string | null): UploadStatus | undefined {
+  const match = /^(?:bytes=)?0-(\d+)$/.exec(header?.trim() ?? "");
+  if (!match) return undefined;
+  const last = Number(match[1]);
+  return last === 0 ? { size: 0, ambiguous: true } : { size: last + 1, ambiguous: false };
+}
+
