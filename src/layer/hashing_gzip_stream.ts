@@ -1,5 +1,6 @@
 import { createCompressor, resolveCompressor } from "../compress/create_compressor.ts";
-import type { CompressionLevel, CompressorChoice } from "../compress/compressor.ts";
+import type { CompressionLevel, Compressor, CompressorChoice } from "../compress/compressor.ts";
+import { deterministicGzipStream } from "../compress/deterministic_gzip_stream.ts";
 import { createSha256, sha256Digest, type Sha256 } from "../hash/sha256.ts";
 import { NotComputedError } from "./errors.ts";
 import type { LayerValues } from "./layer.ts";
@@ -8,6 +9,8 @@ import type { LayerValues } from "./layer.ts";
 export interface HashingGzipSettings {
   readonly compressor: CompressorChoice;
   readonly level: CompressionLevel | undefined;
+  /** Make the gzip bytes depend on the input bytes and level alone (see `deterministicGzipStream`). */
+  readonly deterministic?: boolean;
   readonly onComputed: (values: LayerValues) => void;
   readonly onFailed: (error: unknown) => void;
 }
@@ -43,9 +46,8 @@ export function hashingGzipStream(
     {
       async start() {
         try {
-          const name = await resolveCompressor(settings.compressor, settings.level);
           const [compressor, diffIDHash, compressedHash] = await Promise.all([
-            createCompressor(name, settings.level),
+            chosenCompressor(settings),
             createSha256(),
             createSha256(),
           ]);
@@ -91,6 +93,11 @@ export function hashingGzipStream(
   }
 }
 
+async function chosenCompressor(settings: HashingGzipSettings): Promise<Compressor> {
+  if (settings.deterministic) return deterministicGzipStream(settings.level);
+  return createCompressor(await resolveCompressor(settings.compressor, settings.level), settings.level);
+}
+
 /**
  * The source, passed on chunk by chunk as the compressor asks, each chunk
  * added to `hash` on its way. Calls `onEnd` with the finishing hash when the
@@ -124,7 +131,7 @@ function hashedStream(
         return source.cancel(reason);
       },
     },
-    { highWaterMark: 0 },
+    { highWaterMark: 1 },
   );
 }
 

@@ -29,6 +29,18 @@ export interface StreamLayerOptions {
    * @default "auto"
    */
   compressor?: CompressorChoice;
+  /**
+   * Make the compressed bytes, and so the digest, depend only on the tarball
+   * and `compressionLevel`: the same in Chromium, Deno, Workers and Node, on
+   * any host, however the source is chunked. Uses fflate (level 6 unless
+   * `compressionLevel` says otherwise, no time in the header) on input
+   * re-chunked to fixed 64 KiB blocks; slower than the native compressors.
+   * Without it the digest may differ between runtimes; the DiffID never does.
+   * `compressor` must then be `"auto"` or `"fflate"`.
+   *
+   * @default false
+   */
+  deterministic?: boolean;
 }
 
 /**
@@ -55,6 +67,7 @@ export class StreamLayer implements Layer {
   readonly #mediaType: GzipLayerMediaType;
   readonly #level: CompressionLevel | undefined;
   readonly #compressor: CompressorChoice;
+  readonly #deterministic: boolean;
   readonly #values: Settlement<LayerValues>;
   readonly #digest: Promise<string>;
   readonly #diffID: Promise<string>;
@@ -69,14 +82,18 @@ export class StreamLayer implements Layer {
    * @throws {RangeError} when `compressionLevel` is not an integer from 0 to 9.
    */
   constructor(source: ReadableStream<Uint8Array>, options: StreamLayerOptions = {}) {
-    const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto" } = options;
+    const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto", deterministic = false } = options;
     validateOptions(compressionLevel, mediaType, compressor);
+    if (deterministic && compressor !== "auto" && compressor !== "fflate") {
+      throw new TypeError(`Invalid options: deterministic layers are compressed with fflate, got compressor "${compressor}"`);
+    }
     if (typeof source?.getReader !== "function") throw new TypeError("Cannot create a StreamLayer: source is not a ReadableStream");
     if (source.locked) throw new TypeError("Cannot create a StreamLayer: source is locked to another reader");
     this.#source = source.getReader();
     this.#mediaType = mediaType;
     this.#level = compressionLevel;
     this.#compressor = compressor;
+    this.#deterministic = deterministic === true;
     this.#values = settlement<LayerValues>();
     this.#digest = quiet(this.#values.promise.then((values) => values.digest));
     this.#diffID = quiet(this.#values.promise.then((values) => values.diffID));
@@ -95,6 +112,7 @@ export class StreamLayer implements Layer {
     return hashingGzipStream(this.#source, {
       compressor: this.#compressor,
       level: this.#level,
+      deterministic: this.#deterministic,
       onComputed: (values) => {
         this.#known = values;
         this.#values.resolve(values);

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { FixedSizeChunkStream } from "../../src/compress/fixed_size_chunk_stream.ts";
+import { chunkedStream, tarLikeBytes } from "../support/bytes.ts";
+
+async function blocksOf(bytes: Uint8Array, chunkSizes: number[], size: number): Promise<Uint8Array[]> {
+  const blocks: Uint8Array[] = [];
+  const { stream } = chunkedStream(bytes, { chunkSizes });
+  const reader = stream.pipeThrough(new FixedSizeChunkStream(size)).getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) blocks.push(next.value.slice());
+  return blocks;
+}
+
+test("every block but the last has the block size, and together they are the input", async () => {
+  const bytes = tarLikeBytes(50_000, 9);
+  const chunkings = fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 8 });
+  await fc.assert(
+    fc.asyncProperty(chunkings, fc.integer({ min: 1, max: 5000 }), async (chunkSizes, size) => {
+      const blocks = await blocksOf(bytes, chunkSizes, size);
+      blocks.slice(0, -1).forEach((block) => assert.equal(block.length, size));
+      const last = blocks.at(-1)!;
+      assert.ok(last.length > 0 && last.length <= size);
+      assert.equal(blocks.length, Math.ceil(bytes.length / size));
+      assert.deepEqual(new Uint8Array(await new Blob(blocks).arrayBuffer()), bytes);
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test("an empty input gives no block", async () => {
+  assert.deepEqual(await blocksOf(new Uint8Array(0), [1], 16), []);
+});
+
+test("a block size that is not a positive integer is refused", () => {
+  for (const size of [0, -1, 1.5, Number.NaN]) assert.throws(() => new FixedSizeChunkStream(size), RangeError);
+});
