@@ -1,2 +1,2 @@
-export { writeLayout, type WriteLayoutOptions } from "./write_layout.ts";
+export { writeLayout, writeLayoutLayer, type WriteLayoutOptions } from "./write_layout.ts";
 export { parseOciTarget, type OciTarget } from "./oci_target.ts";

@@ -54,10 +54,7 @@ const OCI_LAYOUT = `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`;
 export async function writeLayout(directory: string, image: Image, options: WriteLayoutOptions = {}): Promise<OciDescriptor> {
   const tag = options.tag === undefined ? "latest" : options.tag;
   if (tag !== null && !/^[\w][\w.-]{0,127}$/.test(tag)) throw new TypeError(`Invalid tag: ${JSON.stringify(tag)}`);
-  await mkdir(join(directory, "blobs", "sha256"), { recursive: true });
-  if ((await readFile(join(directory, "oci-layout"), "utf8").catch(() => undefined)) === undefined) {
-    await writeFile(join(directory, "oci-layout"), OCI_LAYOUT);
-  }
+  await prepareLayout(directory);
   for (const layer of image.layers()) await writeLayer(directory, layer, options);
 
   const values = await image.values();
@@ -74,14 +71,46 @@ export async function writeLayout(directory: string, image: Image, options: Writ
   return descriptor;
 }
 
-async function writeLayer(directory: string, layer: Layer, options: WriteLayoutOptions): Promise<void> {
+/**
+ * Writes one layer's blob into a layout, without a manifest: what
+ * `streamlayer push --blob oci:<dir>` does. Creates the layout if needed; a
+ * blob already there is not written again.
+ *
+ * @param directory The layout's directory.
+ * @param layer The layer; a streaming layer is consumed here.
+ * @param options Abort signal and blob callback (the tag is not used).
+ * @returns The blob's descriptor.
+ * @throws {DigestMismatchError} when the bytes written do not match the layer's digest.
+ *
+ * @example Storing a layer's blob
+ * ```ts
+ * import { StreamLayer } from "streamlayer";
+ * import { writeLayoutLayer } from "streamlayer/layout";
+ *
+ * const descriptor = await writeLayoutLayer("out", new StreamLayer(tarball.stream()));
+ * ```
+ */
+export async function writeLayoutLayer(directory: string, layer: Layer, options: WriteLayoutOptions = {}): Promise<OciDescriptor> {
+  await prepareLayout(directory);
+  return writeLayer(directory, layer, options);
+}
+
+async function prepareLayout(directory: string): Promise<void> {
+  await mkdir(join(directory, "blobs", "sha256"), { recursive: true });
+  if ((await readFile(join(directory, "oci-layout"), "utf8").catch(() => undefined)) === undefined) {
+    await writeFile(join(directory, "oci-layout"), OCI_LAYOUT);
+  }
+}
+
+async function writeLayer(directory: string, layer: Layer, options: WriteLayoutOptions): Promise<OciDescriptor> {
   const known = knownValues(layer);
   if (known && (await hasBlob(directory, known.digest, known.size))) {
     options.onBlob?.({ digest: known.digest, size: known.size, kind: "layer", existed: true });
-    return;
+    return { mediaType: layer.mediaType(), digest: known.digest, size: known.size };
   }
   const written = await writeBlobFile(directory, layer.compressed(), () => layer.digest(), options.signal);
   options.onBlob?.({ ...written, kind: "layer", existed: false });
+  return { mediaType: layer.mediaType(), ...written };
 }
 
 function knownValues(layer: Layer): { digest: string; size: number } | undefined {

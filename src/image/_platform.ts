@@ -1,0 +1,19 @@
+import type { OciDescriptor, Platform } from "./types.ts";
+
+/** `linux/arm64/v8`. */
+export function formatPlatform(platform: Platform): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join("/");
+}
+
+/**
+ * The index entry for `wanted`: same OS and architecture, and the same
+ * variant when one is asked for (else the first of any variant).
+ */
+export function choosePlatform(manifests: readonly OciDescriptor[], wanted: Platform): OciDescriptor | undefined {
+  return manifests.find(({ platform }) =>
+    platform !== undefined &&
+    platform.os === wanted.os &&
+    platform.architecture === wanted.architecture &&
+    (wanted.variant === undefined || platform.variant === wanted.variant),
+  );
+}

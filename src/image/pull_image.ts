@@ -1,0 +1,112 @@
+import { type FetchedManifest, RegistryClient, type RegistryClientOptions } from "../registry/client.ts";
+import { DigestMismatchError } from "../registry/errors.ts";
+import { formatReference, parseReference } from "../registry/reference.ts";
+import { hashBytes } from "./_canonical_json.ts";
+import { ComposedImage } from "./_composed_image.ts";
+import { choosePlatform, formatPlatform } from "./_platform.ts";
+import { NoMatchingPlatformError, UnsupportedImageError } from "./errors.ts";
+import type { Image } from "./image.ts";
+import { DOCKER_CONFIG, DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, OCI_CONFIG, OCI_MANIFEST } from "./media_types.ts";
+import { RemoteLayer } from "./remote_layer.ts";
+import type { ConfigFile, ImageIndex, Manifest, Platform } from "./types.ts";
+
+/** Options of {@link pullImage}. */
+export interface PullImageOptions extends RegistryClientOptions {
+  /**
+   * The platform to take from an image index (a multi-platform image).
+   * A variant is matched only when given.
+   * @default { os: "linux", architecture: "amd64" }
+   */
+  platform?: Platform;
+}
+
+/**
+ * An image from a registry, to build on: its manifest (the one for
+ * `platform` when the reference names an index), its config, and its layers
+ * as {@link RemoteLayer}s. No layer bytes are downloaded here.
+ *
+ * While nothing is appended, the image keeps the registry's exact manifest and
+ * config bytes, so its digest is the registry's.
+ *
+ * @param reference The image, such as `127.0.0.1:5000/alpine:3` or `...@sha256:...`.
+ * @param options Credentials, fetch, signal, platform.
+ * @returns The image; append layers to it with `appendLayers`.
+ * @throws {InvalidReferenceError} for a bad reference.
+ * @throws {RegistryError} when the registry fails (404 for an unknown image); {@link AuthError} when it refuses.
+ * @throws {NoMatchingPlatformError} when the index has no image for the platform.
+ * @throws {UnsupportedImageError} for a Docker schema 1 manifest, an artifact, or a config that does not match.
+ * @throws {DigestMismatchError} when the config's bytes do not match its digest.
+ *
+ * @example Append to a base image, as `crane append` does
+ * ```ts
+ * import { appendLayers, pullImage, StreamLayer, writeImage } from "streamlayer";
+ *
+ * const base = await pullImage("127.0.0.1:5000/base:1", { platform: { os: "linux", architecture: "arm64" } });
+ * const image = appendLayers(base, new StreamLayer(tarball.stream()));
+ * await writeImage("127.0.0.1:5000/app:1", image);
+ * ```
+ */
+export async function pullImage(reference: string, options: PullImageOptions = {}): Promise<Image> {
+  const parsed = parseReference(reference, { insecure: options.insecure });
+  const client = new RegistryClient(parsed, options);
+  const name = formatReference(parsed);
+  let fetched = await client.getManifest(parsed.digest ?? parsed.tag ?? "latest");
+  let mediaType = mediaTypeOf(fetched);
+  if (isIndexMediaType(mediaType)) {
+    const index = parseJson<ImageIndex>(fetched.bytes, name, "index");
+    const wanted = options.platform ?? { os: "linux", architecture: "amd64" };
+    const entry = choosePlatform(index.manifests ?? [], wanted);
+    if (!entry) {
+      throw new NoMatchingPlatformError(name, formatPlatform(wanted), (index.manifests ?? []).flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : [])));
+    }
+    fetched = await client.getManifest(entry.digest);
+    mediaType = mediaTypeOf(fetched);
+  }
+  if (!isManifestMediaType(mediaType)) throw new UnsupportedImageError(name, `manifest media type ${mediaType || "(none)"}`);
+  const manifest = parseJson<Manifest>(fetched.bytes, name, "manifest");
+  const rawConfig = await readBlob(client, manifest.config.digest);
+  const configFile = parseJson<ConfigFile>(rawConfig, name, "config");
+  const diffIDs = configFile.rootfs?.diff_ids ?? [];
+  if (!Array.isArray(manifest.layers) || diffIDs.length !== manifest.layers.length) {
+    throw new UnsupportedImageError(name, `the manifest lists ${manifest.layers?.length ?? 0} layers and the config ${diffIDs.length} DiffIDs`);
+  }
+  const format = mediaType === DOCKER_MANIFEST ? "docker" : "oci";
+  return new ComposedImage(
+    {
+      format,
+      manifestMediaType: mediaType === DOCKER_MANIFEST ? DOCKER_MANIFEST : OCI_MANIFEST,
+      configMediaType: manifest.config.mediaType ?? (format === "docker" ? DOCKER_CONFIG : OCI_CONFIG),
+      configFile,
+      layers: manifest.layers.map((descriptor, i) => new RemoteLayer(client, descriptor, diffIDs[i] ?? "")),
+      layerDescriptors: manifest.layers,
+      annotations: manifest.annotations,
+      raw: { config: rawConfig, manifest: fetched.bytes },
+    },
+    [],
+  );
+}
+
+function mediaTypeOf(fetched: FetchedManifest): string {
+  // Registries answer with the manifest's own media type; fall back on its field.
+  if (fetched.descriptor.mediaType && fetched.descriptor.mediaType !== "application/json") return fetched.descriptor.mediaType;
+  try {
+    return (JSON.parse(new TextDecoder().decode(fetched.bytes)) as { mediaType?: string }).mediaType ?? "";
+  } catch {
+    return "";
+  }
+}
+
+async function readBlob(client: RegistryClient, digest: string): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await new Response(await client.getBlob(digest)).arrayBuffer());
+  const actual = await hashBytes(bytes);
+  if (actual !== digest) throw new DigestMismatchError(digest, actual, `config of ${client.reference.registry}/${client.reference.repository}`);
+  return bytes;
+}
+
+function parseJson<T>(bytes: Uint8Array, reference: string, what: string): T {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  } catch (error) {
+    throw new UnsupportedImageError(reference, `the ${what} is not JSON`, { cause: error });
+  }
+}

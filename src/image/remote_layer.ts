@@ -1,0 +1,85 @@
+import type { Layer, LayerValues } from "../layer/layer.ts";
+import type { RegistryClient } from "../registry/client.ts";
+import type { OciDescriptor } from "./types.ts";
+
+/**
+ * A layer of an image in a registry, known by its descriptor and DiffID, whose
+ * bytes are fetched only when `compressed()` is read. `writeImage` mounts it
+ * across repositories of the same registry, or copies it blob to blob.
+ *
+ * @example Where the base layers of a pulled image live
+ * ```ts
+ * import { pullImage, RemoteLayer } from "streamlayer";
+ *
+ * const base = await pullImage("127.0.0.1:5000/alpine:3");
+ * for (const layer of base.layers()) {
+ *   if (layer instanceof RemoteLayer) console.log(layer.registry, layer.repository, layer.descriptor.digest);
+ * }
+ * ```
+ */
+export class RemoteLayer implements Layer {
+  /** The descriptor the image's manifest gives the layer. */
+  readonly descriptor: OciDescriptor;
+  /** The registry host it is stored on. */
+  readonly registry: string;
+  /** The repository it is stored in. */
+  readonly repository: string;
+  readonly #diffID: string;
+  readonly #client: RegistryClient;
+
+  /**
+   * @param client A client for the repository that holds the layer.
+   * @param descriptor The layer's descriptor, from the manifest.
+   * @param diffID The layer's DiffID, from the config.
+   */
+  constructor(client: RegistryClient, descriptor: OciDescriptor, diffID: string) {
+    this.#client = client;
+    this.descriptor = descriptor;
+    this.#diffID = diffID;
+    this.registry = client.reference.registry;
+    this.repository = client.reference.repository;
+  }
+
+  digest(): Promise<string> {
+    return Promise.resolve(this.descriptor.digest);
+  }
+
+  diffID(): Promise<string> {
+    return Promise.resolve(this.#diffID);
+  }
+
+  size(): Promise<number> {
+    return Promise.resolve(this.descriptor.size);
+  }
+
+  mediaType(): string {
+    return this.descriptor.mediaType;
+  }
+
+  computed(): LayerValues {
+    return { digest: this.descriptor.digest, diffID: this.#diffID, size: this.descriptor.size };
+  }
+
+  /** The blob, fetched from the registry as it is read. Each call makes a new request. */
+  compressed(): ReadableStream<Uint8Array> {
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    const client = this.#client;
+    const digest = this.descriptor.digest;
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        reader ??= (await client.getBlob(digest)).getReader();
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      async cancel(reason) {
+        await reader?.cancel(reason);
+      },
+    });
+  }
+
+  /** The client for the repository that holds the layer. */
+  get client(): RegistryClient {
+    return this.#client;
+  }
+}

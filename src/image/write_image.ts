@@ -1,0 +1,122 @@
+import type { Layer } from "../layer/layer.ts";
+import { blobLayer } from "../layer/blob_layer.ts";
+import { RegistryClient, type RegistryClientOptions } from "../registry/client.ts";
+import type { Descriptor } from "../registry/descriptor.ts";
+import { DigestMismatchError } from "../registry/errors.ts";
+import type { UploadProgress } from "../registry/progress.ts";
+import { parseReference } from "../registry/reference.ts";
+import { uploadLayer, type UploadLayerOptions } from "../registry/upload_layer.ts";
+import type { Image } from "./image.ts";
+import { RemoteLayer } from "./remote_layer.ts";
+
+/** Where the upload of one layer of an image stands. */
+export interface ImageUploadProgress extends UploadProgress {
+  /** The layer's position in the image, 0 for the bottom one. */
+  readonly layer: number;
+}
+
+/** Options of {@link writeImage}: the client's, the upload's, and how many layers at once. */
+export interface WriteImageOptions extends RegistryClientOptions, Omit<UploadLayerOptions, "onProgress"> {
+  /**
+   * How many layers are uploaded at the same time.
+   * @default 3
+   */
+  jobs?: number;
+  /**
+   * Called with each layer's progress, at most every 100 ms per layer and once at its end.
+   * @default undefined
+   */
+  onProgress?: (progress: ImageUploadProgress) => void;
+}
+
+/**
+ * Pushes an image: its layers (streaming ones through the chunked or streamed
+ * upload, up to `jobs` at a time; base layers mounted from their repository
+ * on the same registry, or copied blob to blob, streamed, from another
+ * registry; blobs the registry has are skipped), then its config, then its
+ * manifest under the tag. The counterpart of go-containerregistry's
+ * `remote.Write`. The config and manifest exist only once every streaming
+ * layer has been uploaded, so nothing is read twice.
+ *
+ * @param reference Where to push: `host[:port]/name[:tag]`, or `...@sha256:` to push by digest.
+ * @param image The image, such as `appendLayers(await pullImage(base), layer)`.
+ * @param options Credentials, fetch, signal, upload mode, chunk size, jobs, progress.
+ * @returns The manifest's descriptor.
+ * @throws {InvalidReferenceError} for a bad reference.
+ * @throws {RegistryError} when the registry refuses; {@link AuthError} on 401/403.
+ * @throws {UploadNotResumableError} when a streaming layer's upload cannot go on.
+ * @throws {DigestMismatchError} when a digest in the reference, or one the registry reports, differs.
+ * @throws the signal's reason when aborted; a source's error when it fails.
+ *
+ * @example Pushing a one-layer image
+ * ```ts
+ * import { appendLayers, createTarStream, emptyImage, StreamLayer, writeImage } from "streamlayer";
+ *
+ * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hi\n" }]));
+ * const descriptor = await writeImage("127.0.0.1:5000/hello:1", appendLayers(emptyImage(), layer));
+ * console.log(descriptor.digest);
+ * ```
+ */
+export async function writeImage(reference: string, image: Image, options: WriteImageOptions = {}): Promise<Descriptor> {
+  const parsed = parseReference(reference, { insecure: options.insecure });
+  const jobs = options.jobs ?? 3;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`Invalid jobs: expected a positive integer, got ${String(jobs)}`);
+  const controller = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  const client = new RegistryClient(parsed, { ...options, signal });
+  const layers = [...new Set(image.layers())];
+  try {
+    await runBounded(layers, jobs, (layer, index) => writeOneLayer(client, layer, index, options));
+  } catch (error) {
+    controller.abort(error);
+    await Promise.all(layers.map((layer) => cancelUnread(layer, error)));
+    throw error;
+  }
+  const values = await image.values();
+  await uploadLayer(client, blobLayer(values.rawConfigFile, { mediaType: values.config.mediaType }), { upload: "chunked", chunkSize: options.chunkSize });
+  const target = parsed.tag ?? parsed.digest ?? "latest";
+  if (parsed.digest !== undefined && parsed.tag === undefined && parsed.digest !== values.descriptor.digest) {
+    throw new DigestMismatchError(parsed.digest, values.descriptor.digest, `manifest of ${reference}`);
+  }
+  await client.putManifest(target, values.rawManifest, values.descriptor.mediaType);
+  return { mediaType: values.descriptor.mediaType, digest: values.descriptor.digest, size: values.descriptor.size };
+}
+
+async function writeOneLayer(client: RegistryClient, layer: Layer, index: number, options: WriteImageOptions): Promise<void> {
+  if (layer instanceof RemoteLayer && layer.registry === client.reference.registry && layer.repository !== client.reference.repository) {
+    if (await client.headBlob(layer.descriptor.digest)) return;
+    if (await client.mountBlob(layer.descriptor.digest, layer.repository)) return;
+  }
+  // A remote layer from another registry is copied here, blob to blob: its
+  // compressed() streams the GET into the upload.
+  const onProgress = options.onProgress;
+  await uploadLayer(client, layer, { ...options, onProgress: onProgress && ((progress) => onProgress({ ...progress, layer: index })) });
+}
+
+async function runBounded<T>(items: readonly T[], jobs: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        await work(items[index] as T, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+}
+
+// After a failure, streaming layers nobody started are ended too, so that
+// their sources (a file, stdin) are released.
+async function cancelUnread(layer: Layer, reason: unknown): Promise<void> {
+  if (layer instanceof RemoteLayer) return;
+  try {
+    await layer.compressed().cancel(reason);
+  } catch {
+    // Consumed already (uploaded or being uploaded), or nothing to end.
+  }
+}
