@@ -1,11 +1,56 @@
 /**
+ * Cuts bytes into blocks of exactly `size` bytes, whatever the pieces they
+ * arrive in; `flush` gives the shorter rest. At most one block is held;
+ * input aligned on a block boundary is passed on as views, not copied.
+ */
+export class FixedSizeChunker {
+  readonly #size: number;
+  #block: Uint8Array;
+  #filled = 0;
+
+  /**
+   * @param size The block size in bytes.
+   * @throws {RangeError} when `size` is not a positive integer.
+   */
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size < 1) {
+      throw new RangeError(`Invalid block size: expected a positive integer, got ${String(size)}`);
+    }
+    this.#size = size;
+    this.#block = new Uint8Array(size);
+  }
+
+  /** Takes `chunk` and returns the blocks it completes. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    const size = this.#size;
+    const blocks: Uint8Array[] = [];
+    let offset = 0;
+    if (this.#filled > 0) {
+      offset = Math.min(size - this.#filled, chunk.length);
+      this.#block.set(chunk.subarray(0, offset), this.#filled);
+      this.#filled += offset;
+      if (this.#filled < size) return blocks;
+      blocks.push(this.#block);
+      this.#block = new Uint8Array(size); // the one just handed out belongs to the caller now
+      this.#filled = 0;
+    }
+    for (; chunk.length - offset >= size; offset += size) blocks.push(chunk.subarray(offset, offset + size));
+    this.#block.set(chunk.subarray(offset), 0);
+    this.#filled = chunk.length - offset;
+    return blocks;
+  }
+
+  /** The bytes left over, shorter than a block, or `undefined` if none. */
+  flush(): Uint8Array | undefined {
+    return this.#filled > 0 ? this.#block.subarray(0, this.#filled) : undefined;
+  }
+}
+
+/**
  * Re-chunks a byte stream into blocks of exactly `size` bytes (the last one
- * may be shorter), whatever the chunking of its input.
- *
- * A streaming compressor's output can depend on where its input was cut (it
- * decides what to emit on each push); feeding it fixed blocks makes the output
- * a function of the bytes alone. At most one block is held at a time; input
- * that arrives aligned on a block boundary is passed on as views, not copied.
+ * may be shorter), whatever the chunking of its input: a streaming
+ * compressor's output can depend on where its input was cut, so fixed blocks
+ * make it a function of the bytes alone.
  *
  * @example Blocks of 4 bytes
  * ```ts
@@ -23,30 +68,14 @@ export class FixedSizeChunkStream extends TransformStream<Uint8Array, Uint8Array
    * @throws {RangeError} when `size` is not a positive integer.
    */
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) {
-      throw new RangeError(`Invalid block size: expected a positive integer, got ${String(size)}`);
-    }
-    let block = new Uint8Array(size);
-    let filled = 0;
+    const chunker = new FixedSizeChunker(size);
     super({
       transform(chunk, controller) {
-        let offset = 0;
-        if (filled > 0) {
-          const taken = Math.min(size - filled, chunk.length);
-          block.set(chunk.subarray(0, taken), filled);
-          filled += taken;
-          offset = taken;
-          if (filled < size) return;
-          controller.enqueue(block);
-          block = new Uint8Array(size); // the one just sent belongs to the reader now
-          filled = 0;
-        }
-        for (; chunk.length - offset >= size; offset += size) controller.enqueue(chunk.subarray(offset, offset + size));
-        block.set(chunk.subarray(offset), 0);
-        filled = chunk.length - offset;
+        for (const block of chunker.push(chunk)) controller.enqueue(block);
       },
       flush(controller) {
-        if (filled > 0) controller.enqueue(block.subarray(0, filled));
+        const rest = chunker.flush();
+        if (rest) controller.enqueue(rest);
       },
     });
   }
