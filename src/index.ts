@@ -5,3 +5,5 @@ export { CompressorUnavailableError } from "./compress/create_compressor.ts";
 export type { CompressionLevel, CompressorChoice, CompressorName } from "./compress/compressor.ts";
 export * from "./registry/index.ts";
 export { BlobLayer, blobLayer, type BlobLayerOptions } from "./layer/blob_layer.ts";
+export * from "./image/index.ts";
+export * from "./tar/index.ts";
