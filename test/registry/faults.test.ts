@@ -1,0 +1,191 @@
+// Chunked and streamed uploads through a fault-injecting proxy in front of the
+// real registry: failures the upload must survive, and failures after which
+// it must end with a typed error, the source cancelled and the session deleted.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { RegistryError, StreamLayer, UploadNotResumableError, writeLayer, type WriteLayerOptions } from "../../src/index.ts";
+import { type FaultAction, type FaultProxy, type FaultRule, startFaultProxy } from "../support/fault_proxy.ts";
+import { type RunningRegistry, startRegistry } from "../support/registry.ts";
+import { assertLayerBlob, openUploads, randomData, recordingSource, type SourceStats } from "./_helpers.ts";
+
+const MiB = 1024 * 1024;
+const input = randomData(5 * MiB + 123, 5);
+const errorBody = (code: string) => JSON.stringify({ errors: [{ code, message: code.toLowerCase() }] });
+
+/** Fails the nth PATCH (1-based) with `action`, forwards the rest. */
+const onPatch = (nth: number, action: FaultAction): FaultRule => (request) =>
+  request.method === "PATCH" && request.nth === nth ? action : undefined;
+
+interface Outcome {
+  result: PromiseSettledResult<{ digest: string; size: number }>;
+  stats: SourceStats;
+}
+
+async function push(proxy: FaultProxy, repository: string, options: WriteLayerOptions = {}): Promise<Outcome> {
+  const { stream, stats } = recordingSource(input);
+  const [result] = await Promise.allSettled([
+    writeLayer(`${proxy.host}/${repository}`, new StreamLayer(stream), { chunkSize: MiB, ...options }),
+  ]);
+  return { result: result!, stats };
+}
+
+/** Checks that the client sent a DELETE for its upload session and that the registry no longer knows the session. */
+async function assertSessionGone(proxy: FaultProxy, registry: RunningRegistry): Promise<void> {
+  const deleted = proxy.log.filter((entry) => entry.method === "DELETE" && entry.url.includes("/blobs/uploads/"));
+  assert.equal(deleted.length, 1, "the session is deleted once");
+  const response = await fetch(`${registry.url}${deleted[0]!.url}`);
+  assert.equal(response.status, 404, "the registry no longer knows the session");
+}
+
+function statuses(proxy: FaultProxy): string[] {
+  return proxy.log.map((entry) => `${entry.method} ${entry.status ?? "-"}`);
+}
+
+describe("chunked upload through faults, anonymous registry", () => {
+  let registry: RunningRegistry;
+  let proxy: FaultProxy;
+  before(async () => {
+    registry = await startRegistry();
+    proxy = await startFaultProxy(registry.url);
+  });
+  after(async () => {
+    await proxy.stop();
+    await registry.stop();
+  });
+
+  const expectWhole = async (repository: string, rule: FaultRule) => {
+    proxy.setRule(rule);
+    proxy.log.length = 0;
+    const { result, stats } = await push(proxy, repository);
+    if (result.status === "rejected") throw result.reason;
+    assert.equal(stats.pulled, input.byteLength, "the source is read once");
+    assert.equal(stats.cancelled, false);
+    await assertLayerBlob(registry, repository, result.value.digest, result.value.size, input);
+    assert.deepEqual(openUploads(registry, repository), []);
+    return statuses(proxy);
+  };
+
+  const expectTypedEnd = async (repository: string, rule: FaultRule) => {
+    proxy.setRule(rule);
+    proxy.log.length = 0;
+    const { result, stats } = await push(proxy, repository);
+    if (result.status === "fulfilled") {
+      // The registry kept the session: then the blob must be whole.
+      await assertLayerBlob(registry, repository, result.value.digest, result.value.size, input);
+      return undefined;
+    }
+    assert.ok(result.reason instanceof UploadNotResumableError, `typed error, got ${String(result.reason)}`);
+    assert.match(result.reason.message, /read-once stream cannot be replayed/);
+    assert.ok(stats.cancelled, "the source is cancelled");
+    assert.ok(stats.pulled < input.byteLength, "the source is not read after the failure");
+    await assertSessionGone(proxy, registry);
+    return result.reason;
+  };
+
+  test("a 500 on a PATCH: the chunk is sent again", async () => {
+    const log = await expectWhole("fault/500", onPatch(2, { kind: "respond", status: 500, body: errorBody("UNKNOWN") }));
+    assert.ok(log.includes("PATCH 500"));
+  });
+
+  test("a 429 with Retry-After on a PATCH: waits and sends again", async () => {
+    const log = await expectWhole("fault/429", onPatch(3, { kind: "respond", status: 429, headers: { "retry-after": "1" }, body: errorBody("TOOMANYREQUESTS") }));
+    assert.ok(log.includes("PATCH 429"));
+  });
+
+  test("a 416 on a PATCH: resumes from the registry's Range", async () => {
+    const log = await expectWhole("fault/416", onPatch(2, { kind: "respond", status: 416, body: errorBody("RANGE_INVALID") }));
+    assert.ok(log.includes("PATCH 416"));
+    assert.ok(log.includes("GET 204"), "asked the upload's status");
+  });
+
+  test("a slow registry", async () => {
+    await expectWhole("fault/slow", (request) => (request.method === "PATCH" || request.method === "PUT" ? { kind: "delay", ms: 150 } : undefined));
+  });
+
+  test("a connection reset in the middle of a PATCH: whole blob or a typed error", async () => {
+    await expectTypedEnd("fault/reset", onPatch(2, { kind: "reset-mid-body", after: 100 * 1024 }));
+  });
+
+  test("a response lost after the registry took the chunk: whole blob or a typed error", async () => {
+    await expectTypedEnd("fault/lost", onPatch(2, { kind: "drop-response" }));
+  });
+
+  test("a 404 BLOB_UPLOAD_UNKNOWN: a typed error", async () => {
+    const error = await expectTypedEnd("fault/unknown", onPatch(2, { kind: "respond", status: 404, body: errorBody("BLOB_UPLOAD_UNKNOWN") }));
+    assert.ok(error instanceof UploadNotResumableError);
+    assert.ok(error.cause instanceof RegistryError && error.cause.codes.includes("BLOB_UPLOAD_UNKNOWN"));
+  });
+
+  test("a registry that keeps failing: gives up with its error after a bounded number of attempts", async () => {
+    proxy.setRule((request) => (request.method === "PATCH" && request.nth >= 2 ? { kind: "respond", status: 503, body: errorBody("UNAVAILABLE") } : undefined));
+    proxy.log.length = 0;
+    const { result, stats } = await push(proxy, "fault/down");
+    assert.equal(result.status, "rejected");
+    const reason = (result as PromiseRejectedResult).reason as RegistryError;
+    assert.ok(reason instanceof RegistryError);
+    assert.equal(reason.status, 503);
+    assert.equal(reason.temporary, true);
+    assert.deepEqual(reason.codes, ["UNAVAILABLE"]);
+    assert.equal(statuses(proxy).filter((s) => s === "PATCH 503").length, 5);
+    assert.ok(stats.cancelled);
+    assert.ok(stats.pulled < input.byteLength);
+    await assertSessionGone(proxy, registry);
+  });
+
+  test("abort in the middle: the request stops, the source is cancelled, the session deleted", async () => {
+    const controller = new AbortController();
+    proxy.setRule((request) => {
+      if (request.method === "PATCH" && request.nth === 3) {
+        controller.abort(new DOMException("stop", "AbortError"));
+        return { kind: "delay", ms: 2000 };
+      }
+      return undefined;
+    });
+    proxy.log.length = 0;
+    const { result, stats } = await push(proxy, "fault/abort", { signal: controller.signal });
+    assert.equal(result.status, "rejected");
+    assert.equal(((result as PromiseRejectedResult).reason as DOMException).name, "AbortError");
+    assert.ok(stats.cancelled);
+    assert.ok(stats.pulled < input.byteLength);
+    await assertSessionGone(proxy, registry);
+  });
+
+  test("streamed mode: one failure ends the upload with a typed error", async () => {
+    proxy.setRule(onPatch(1, { kind: "reset-mid-body", after: MiB }));
+    proxy.log.length = 0;
+    const { result, stats } = await push(proxy, "fault/stream", { upload: "stream" });
+    assert.equal(result.status, "rejected");
+    const reason = (result as PromiseRejectedResult).reason as UploadNotResumableError;
+    assert.ok(reason instanceof UploadNotResumableError);
+    assert.match(reason.message, /streamed upload/);
+    assert.ok(stats.cancelled);
+    assert.ok(stats.pulled < input.byteLength);
+    await assertSessionGone(proxy, registry);
+  });
+});
+
+describe("chunked upload through faults, token auth", () => {
+  let registry: RunningRegistry;
+  let proxy: FaultProxy;
+  before(async () => {
+    registry = await startRegistry({ auth: "token" });
+    proxy = await startFaultProxy(registry.url);
+  });
+  after(async () => {
+    await proxy.stop();
+    await registry.stop();
+  });
+
+  test("a token that expires in the middle of the upload: a new token, the same chunk again", async () => {
+    const repository = "fault/expired";
+    const expired = registry.tokenServer!.sign(repository, -3600);
+    proxy.setRule(onPatch(3, { kind: "rewrite", headers: { authorization: `Bearer ${expired}` } }));
+    const issuedBefore = registry.tokenServer!.issued;
+    const { result, stats } = await push(proxy, repository, { auth: registry.credentials });
+    if (result.status === "rejected") throw result.reason;
+    assert.ok(statuses(proxy).includes("PATCH 401"), "the registry itself refused the expired token");
+    assert.equal(registry.tokenServer!.issued, issuedBefore + 2, "one token at the start, one after the 401");
+    assert.equal(stats.pulled, input.byteLength);
+    await assertLayerBlob(registry, repository, result.value.digest, result.value.size, input);
+  });
+});
