@@ -36,5 +36,5 @@ export function zlibGzipStream(zlib: ZlibModule, level: number | undefined): Com
       gzip.destroy();
     },
   };
-  return new TransformStream(transformer);
+  return new TransformStream(transformer, undefined, { highWaterMark: 4 });
 }
