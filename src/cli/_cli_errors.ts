@@ -44,16 +44,20 @@ export function describeFailure(error: unknown): { code: number; message: string
     case "INVALID_REFERENCE":
       return { code: EXIT.usage, message };
     case "AUTH":
-      return { code: EXIT.auth, message };
+      return { code: EXIT.auth, message: authMessage(message) };
     default:
       break;
   }
-  if (coded && "status" in coded && (coded.status === 401 || coded.status === 403)) return { code: EXIT.auth, message };
+  if (coded && "status" in coded && (coded.status === 401 || coded.status === 403)) return { code: EXIT.auth, message: authMessage(message) };
   if (coded && "status" in coded && coded.status === undefined && coded.code === "REGISTRY_ERROR") {
     return { code: EXIT.unreachable, message: `${message}: is the registry running and reachable?` };
   }
   if (error instanceof TypeError || error instanceof RangeError) return { code: EXIT.usage, message };
   return { code: EXIT.failure, message };
+}
+
+function authMessage(message: string): string {
+  return `Credentials refused: ${message}: give them with --username and --password-stdin, or in Docker's config.json`;
 }
 
 function findInChain(error: unknown, test: (error: Error) => boolean): Error | undefined {

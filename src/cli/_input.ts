@@ -6,9 +6,11 @@ import { InputError } from "./_cli_errors.ts";
 /**
  * The tarball to push, as a web stream: a file, or stdin for `-`. Counts the
  * bytes read, and turns any read failure into an {@link InputError} so that
- * it is reported as the input's fault, not the registry's.
+ * it is reported as the input's fault, not the registry's. An abort errors the
+ * stream at once, even while a read from stdin waits, so that nothing mistakes
+ * it for the end of the input.
  */
-export async function openInput(path: string, onRead: (total: number) => void): Promise<ReadableStream<Uint8Array>> {
+export async function openInput(path: string, onRead: (total: number) => void, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
   let source: Readable;
   if (path === "-") source = process.stdin;
   else {
@@ -22,6 +24,12 @@ export async function openInput(path: string, onRead: (total: number) => void): 
   let total = 0;
   const name = path === "-" ? "stdin" : path;
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      signal?.addEventListener("abort", () => {
+        controller.error(signal.reason);
+        void reader.cancel(signal.reason).catch(() => {});
+      }, { once: true });
+    },
     async pull(controller) {
       let result: ReadableStreamReadResult<Uint8Array>;
       try {

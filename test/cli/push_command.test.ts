@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -118,7 +119,7 @@ test("credentials: --password-stdin and Docker's config.json are accepted; wrong
 
   const wrong = await runCli(["push", "--username", username, "--password-stdin", file, reference], "not-the-password\n");
   assert.equal(wrong.code, 3);
-  assert.match(lastLine(wrong.stderr), /^streamlayer: .*401/);
+  assert.match(lastLine(wrong.stderr), /^streamlayer: Credentials refused: .*401/);
   assert.ok(!wrong.stderr.includes("not-the-password"), "the password is never printed");
 
   const anonymous = await runCli(["push", file, reference]);
@@ -159,4 +160,20 @@ test("--help is there for the command and for push", async () => {
   const unknown = await runCli(["pull"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /^streamlayer: Unknown command: pull/);
+});
+
+test("Ctrl-C while stdin is still open ends with exit 130, one line, and no blob left in the layout", async () => {
+  const layout = join(work, "interrupted");
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/bin.ts", "push", "-", `oci:${layout}:x`], { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+  child.stdin.write(new Uint8Array(4096));
+  // The layout's blob folder appears once the push has started reading.
+  for (let i = 0; i < 200 && !existsSync(join(layout, "blobs", "sha256")); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  child.kill("SIGINT");
+  assert.equal(await closed, 130);
+  child.stdin.destroy();
+  assert.equal(lastLine(stderr), "streamlayer: interrupted");
+  assert.deepEqual(readdirSync(join(layout, "blobs", "sha256")), []);
 });
