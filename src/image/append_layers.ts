@@ -17,11 +17,14 @@ import type { Image } from "./image.ts";
  *
  * @example Appending a streaming layer
  * ```ts
- * import { appendLayers, emptyImage, StreamLayer } from "streamlayer";
+ * import { appendLayers, createTarStream, emptyImage, StreamLayer } from "streamlayer";
  *
- * const layer = new StreamLayer(new Blob([tarBytes]).stream());
+ * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hi\n" }]));
  * const image = appendLayers(emptyImage(), layer);
- * // image.computed() throws NotComputedError until layer.compressed() is read to its end
+ * // image.computed() throws NotComputedError until the layer's stream is read to its end:
+ * await new Response(layer.compressed()).arrayBuffer(); // writeImage or writeLayout do this
+ * const { manifest } = await image.values();
+ * console.log(manifest.layers[0]?.digest === (await layer.digest())); // true
  * ```
  */
 export function appendLayers(image: Image, ...layers: Layer[]): Image {

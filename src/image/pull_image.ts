@@ -39,10 +39,11 @@ export interface PullImageOptions extends RegistryClientOptions {
  *
  * @example Append to a base image, as `crane append` does
  * ```ts
- * import { appendLayers, pullImage, StreamLayer, writeImage } from "streamlayer";
+ * import { appendLayers, createTarStream, pullImage, StreamLayer, writeImage } from "streamlayer";
  *
  * const base = await pullImage("127.0.0.1:5000/base:1", { platform: { os: "linux", architecture: "arm64" } });
- * const image = appendLayers(base, new StreamLayer(tarball.stream()));
+ * const layer = new StreamLayer(createTarStream([{ path: "app/config.json", data: "{}" }]));
+ * const image = appendLayers(base, layer);
  * await writeImage("127.0.0.1:5000/app:1", image);
  * ```
  */

@@ -15,7 +15,7 @@ export interface OciTarget {
  * @returns The directory and tag, or undefined when `text` does not start with `oci:`.
  * @throws {TypeError} when the directory is empty.
  *
- * @example
+ * @example Parsing skopeo's spelling of a layout
  * ```ts
  * import { parseOciTarget } from "streamlayer/layout";
  *

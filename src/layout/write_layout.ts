@@ -84,10 +84,12 @@ export async function writeLayout(directory: string, image: Image, options: Writ
  *
  * @example Storing a layer's blob
  * ```ts
- * import { StreamLayer } from "streamlayer";
+ * import { createTarStream, StreamLayer } from "streamlayer";
  * import { writeLayoutLayer } from "streamlayer/layout";
  *
- * const descriptor = await writeLayoutLayer("out", new StreamLayer(tarball.stream()));
+ * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hi\n" }]));
+ * const descriptor = await writeLayoutLayer("out", layer);
+ * // out/blobs/sha256/<hex of descriptor.digest> holds the gzip
  * ```
  */
 export async function writeLayoutLayer(directory: string, layer: Layer, options: WriteLayoutOptions = {}): Promise<OciDescriptor> {

@@ -119,3 +119,29 @@ test("a failing source fails writeImage, and no manifest is written", async () =
   const client = new RegistryClient(reference);
   assert.equal(await client.headManifest("v1"), undefined);
 });
+
+test("several streaming layers go up a bounded number at a time, in order in the manifest", async () => {
+  const tars = await Promise.all(["a", "b", "c", "d"].map((name) => tarball({ [name]: name.repeat(100) })));
+  const layers = tars.map(({ bytes }) => new StreamLayer(streamOf(bytes)));
+  const reference = `${registry.host}/streamlayer/many:v1`;
+  const seen = new Set<number>();
+  // Count upload sessions open at once: from the POST that starts one to the PUT that ends it.
+  let open = 0;
+  let most = 0;
+  const countingFetch: typeof fetch = async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const method = init?.method ?? "GET";
+    const response = await fetch(input, init);
+    if (method === "POST" && url.endsWith("/blobs/uploads/") && response.status === 202) most = Math.max(most, ++open);
+    if (method === "PUT" && url.includes("digest=")) open--;
+    return response;
+  };
+  await writeImage(reference, appendLayers(emptyImage(), ...layers), { jobs: 2, fetch: countingFetch, onProgress: (p) => seen.add(p.layer) });
+  assert.deepEqual([...seen].sort(), [0, 1, 2, 3]);
+  assert.ok(most >= 1 && most <= 2, `at most 2 uploads at once, saw ${most}`);
+  const inspect = await skopeoJson<Inspected>("inspect", noTls, `docker://${reference}`);
+  assert.deepEqual(inspect.Layers, await Promise.all(layers.map((layer) => layer.digest())));
+  const config = await skopeoJson<InspectedConfig>("inspect", "--config", noTls, `docker://${reference}`);
+  assert.deepEqual(config.rootfs.diff_ids, tars.map((t) => t.diffID));
+  await assert.rejects(writeImage(reference, emptyImage(), { jobs: 0 }), RangeError);
+});
