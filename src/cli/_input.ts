@@ -10,20 +10,26 @@ import { InputError } from "./_cli_errors.ts";
  * stream at once, even while a read from stdin waits, so that nothing mistakes
  * it for the end of the input.
  */
-export async function openInput(path: string, onRead: (total: number) => void, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+export async function openInput(
+  path: string,
+  onRead: (total: number) => void,
+  signal?: AbortSignal,
+): Promise<{ stream: ReadableStream<Uint8Array>; size: number | undefined }> {
   let source: Readable;
+  let size: number | undefined;
   if (path === "-") source = process.stdin;
   else {
     const stats = await stat(path).catch((error: NodeJS.ErrnoException) => {
       throw new InputError(`Cannot read the input: ${path}: ${error.code === "ENOENT" ? "no such file" : error.message}`, { cause: error });
     });
     if (!stats.isFile()) throw new InputError(`Cannot read the input: ${path}: not a file`);
+    size = stats.size;
     source = createReadStream(path, { highWaterMark: 256 * 1024 });
   }
   const reader = (Readable.toWeb(source) as ReadableStream<Uint8Array>).getReader();
   let total = 0;
   const name = path === "-" ? "stdin" : path;
-  return new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       signal?.addEventListener("abort", () => {
         controller.error(signal.reason);
@@ -46,4 +52,5 @@ export async function openInput(path: string, onRead: (total: number) => void, s
       return reader.cancel(reason);
     },
   });
+  return { stream, size };
 }

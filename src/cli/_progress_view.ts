@@ -22,12 +22,19 @@ export class ProgressView {
   #drawn = false;
 
   readonly #stored: string;
+  #total: number | undefined;
+  #frame = 0;
 
   constructor(out: Writable & { isTTY?: boolean }, label: string, stored = "stored", tty = out.isTTY === true) {
     this.#out = out;
     this.#stored = stored;
     this.#tty = tty;
     this.#label = label;
+  }
+
+  /** The input's size when known (a file): the bar then shows how much was read. */
+  set total(total: number | undefined) {
+    this.#total = total;
   }
 
   /** Records new figures and redraws if it is time. */
@@ -56,12 +63,22 @@ export class ProgressView {
     const rate = `${formatBytes(read / seconds)}/s`;
     const text = `${this.#label}: read ${formatBytes(read)}, compressed ${formatBytes(compressed)}, ${this.#stored} ${formatBytes(uploaded)}, ${rate}`;
     if (this.#tty) {
-      const width = 24;
-      const filled = compressed === 0 ? 0 : Math.min(width, Math.round((uploaded / compressed) * width));
-      this.#out.write(`\r\x1b[2K[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${text}`);
+      this.#out.write(`\r\x1b[2K${this.#bar(read)} ${text}`);
     } else {
       this.#out.write(`${text}\n`);
     }
     this.#drawn = true;
+  }
+
+  // A stream's length is unknown until its end: then the bar only shows that
+  // work goes on, rather than inventing a percentage.
+  #bar(read: number): string {
+    const width = 20;
+    if (this.#total === undefined || this.#total === 0) {
+      const position = this.#frame++ % width;
+      return `[${" ".repeat(position)}=${" ".repeat(width - position - 1)}]`;
+    }
+    const filled = Math.min(width, Math.floor((read / this.#total) * width));
+    return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.min(100, Math.floor((read / this.#total) * 100))}%`;
   }
 }

@@ -41,7 +41,8 @@ export async function push(argv: string[], signal?: AbortSignal): Promise<number
   const baseReference = args.base === undefined ? undefined : parseReference(args.base, { insecure: args.insecure });
   const auth = await credentials(args);
   const view = new ProgressView(process.stderr, `push ${args.input === "-" ? "stdin" : args.input}`, destination.kind === "layout" ? "written" : "stored");
-  const source = await openInput(args.input, (read) => view.update({ read }), signal);
+  const { stream: source, size } = await openInput(args.input, (read) => view.update({ read }), signal);
+  view.total = size;
   let read = 0;
   try {
     const base = baseReference && (await pullImage(formatReference(baseReference), { auth, platform: args.platform, insecure: args.insecure, signal }));
