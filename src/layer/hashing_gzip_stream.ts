@@ -11,6 +11,8 @@ export interface HashingGzipSettings {
   readonly level: CompressionLevel | undefined;
   /** Make the gzip bytes depend on the input bytes and level alone (see `deterministicGzipStream`). */
   readonly deterministic?: boolean;
+  /** Told of each chunk read from the source, with its length. */
+  readonly onRead: (bytes: number) => void;
   readonly onComputed: (values: LayerValues) => void;
   readonly onFailed: (error: unknown) => void;
 }
@@ -20,21 +22,20 @@ export interface HashingGzipSettings {
  *
  *   source ─▶ DiffID hash ─▶ gzip ─▶ Digest hash + size ─▶ the returned stream
  *
- * Nothing is read ahead: the returned stream and the stage before gzip have a
- * high-water mark of 0, so the source is read only when the consumer reads and
- * the compressor has room. The values are reported just before the returned
- * stream closes; a cancel or a failure anywhere is reported instead, and tears
- * down every stage, the source included.
+ * Nothing is read ahead: the returned stream has a high-water mark of 0, and
+ * the source is read only as the compressor takes what it was given. The
+ * values are reported just before the returned stream closes; a cancel or a
+ * failure anywhere is reported instead, and tears down every stage, the
+ * source included.
  */
 export function hashingGzipStream(
   source: ReadableStreamDefaultReader<Uint8Array>,
   settings: HashingGzipSettings,
 ): ReadableStream<Uint8Array> {
-  const stopPipe = new AbortController();
-  let piping: Promise<void> = Promise.resolve();
+  const stop = new AbortController();
+  let diffIDHex: Promise<string> = Promise.resolve("");
   let compressed: ReadableStreamDefaultReader<Uint8Array>;
   let digestHash: Sha256;
-  let diffIDHex: Promise<string> | undefined;
   let size = 0;
 
   const fail = (error: unknown) => {
@@ -51,12 +52,11 @@ export function hashingGzipStream(
             createSha256(),
             createSha256(),
           ]);
-          if (stopPipe.signal.aborted) return; // cancelled while we were getting ready
+          if (stop.signal.aborted) return; // cancelled while we were getting ready
           digestHash = compressedHash;
-          const uncompressed = hashedStream(source, diffIDHash, (hex) => (diffIDHex = hex));
-          piping = uncompressed.pipeTo(compressor.writable, { signal: stopPipe.signal });
-          piping.catch(() => {}); // its failure reaches us through the compressor's readable
           compressed = compressor.readable.getReader();
+          diffIDHex = feedCompressor(source, compressor.writable, diffIDHash, stop.signal, settings.onRead);
+          diffIDHex.catch(() => {}); // its failure reaches us through the compressor's readable
         } catch (error) {
           await source.cancel(error).catch(() => {});
           fail(error);
@@ -78,8 +78,8 @@ export function hashingGzipStream(
         }
       },
       async cancel(reason) {
-        stopPipe.abort(reason);
-        await Promise.allSettled([piping, compressed?.cancel(reason), source.cancel(reason)]);
+        stop.abort(reason);
+        await Promise.allSettled([compressed?.cancel(reason), source.cancel(reason), diffIDHex]);
         settings.onFailed(new NotComputedError("Value not computed: the compressed stream was cancelled before its end", { cause: reason }));
       },
     },
@@ -87,7 +87,6 @@ export function hashingGzipStream(
   );
 
   async function finish(): Promise<LayerValues> {
-    if (diffIDHex === undefined) throw new Error("Compressor ended before its input did");
     const [diffID, digest] = await Promise.all([diffIDHex, digestHash.digest()]);
     return { digest: sha256Digest(digest), diffID: sha256Digest(diffID), size };
   }
@@ -99,40 +98,50 @@ async function chosenCompressor(settings: HashingGzipSettings): Promise<Compress
 }
 
 /**
- * The source, passed on chunk by chunk as the compressor asks, each chunk
- * added to `hash` on its way. Calls `onEnd` with the finishing hash when the
- * source ends.
+ * Feeds the source into the compressor, hashing each chunk on its way, and
+ * resolves with the hash of all of it once the compressor has taken the end.
+ *
+ * Each chunk is handed to the compressor before it is hashed: a native
+ * compressor (zlib) then works on its own thread while this one hashes. At
+ * most two chunks are in the compressor's hands (one being compressed, one
+ * waiting), and the next is read only when the older of them has been taken,
+ * which the compressor does only when its reader has room: backpressure from
+ * the consumer reaches the source.
  */
-function hashedStream(
+async function feedCompressor(
   source: ReadableStreamDefaultReader<Uint8Array>,
+  compressor: WritableStream<Uint8Array>,
   hash: Sha256,
-  onEnd: (hex: Promise<string>) => void,
-): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        for (;;) {
-          const { done, value } = await source.read();
-          if (done) {
-            const hex = hash.digest();
-            hex.catch(() => {}); // awaited in finish(); a failure there is reported from it
-            onEnd(hex);
-            controller.close();
-            return;
-          }
-          const bytes = asBytes(value);
-          if (bytes.byteLength === 0) continue;
-          hash.update(bytes);
-          controller.enqueue(bytes);
-          return;
-        }
-      },
-      cancel(reason) {
-        return source.cancel(reason);
-      },
-    },
-    { highWaterMark: 1 },
-  );
+  stop: AbortSignal,
+  onRead: (bytes: number) => void,
+): Promise<string> {
+  const writer = compressor.getWriter();
+  try {
+    let previous: Promise<void> = Promise.resolve();
+    for (;;) {
+      const { done, value } = await source.read();
+      if (stop.aborted) throw stop.reason;
+      if (done) break;
+      const bytes = asBytes(value);
+      if (bytes.byteLength === 0) continue;
+      onRead(bytes.byteLength);
+      const written = writer.write(bytes);
+      written.catch(() => {}); // awaited below, unless a cancel comes first
+      hash.update(bytes);
+      await previous;
+      previous = written;
+    }
+    await previous;
+    const hex = hash.digest();
+    await writer.close();
+    return await hex;
+  } catch (error) {
+    // Errors the compressor's readable side with this error, which is how the
+    // consumer learns of it; the source is told too, unless it is the culprit.
+    await writer.abort(error).catch(() => {});
+    await source.cancel(error).catch(() => {});
+    throw error;
+  }
 }
 
 // Views from another realm (a worker, Node's Buffer from another context) fail

@@ -74,6 +74,7 @@ export class StreamLayer implements Layer {
   readonly #size: Promise<number>;
   #consumed = false;
   #known: LayerValues | undefined;
+  #bytesRead = 0;
 
   /**
    * @param source The uncompressed tarball. The layer takes it over: it is locked at once.
@@ -113,6 +114,9 @@ export class StreamLayer implements Layer {
       compressor: this.#compressor,
       level: this.#level,
       deterministic: this.#deterministic,
+      onRead: (bytes) => {
+        this.#bytesRead += bytes;
+      },
       onComputed: (values) => {
         this.#known = values;
         this.#values.resolve(values);
@@ -159,6 +163,14 @@ export class StreamLayer implements Layer {
   computed(): LayerValues {
     if (!this.#known) throw new NotComputedError();
     return this.#known;
+  }
+
+  /**
+   * How many uncompressed bytes have been read from the source so far: for
+   * progress reports, since the source's total is not known in advance.
+   */
+  bytesRead(): number {
+    return this.#bytesRead;
   }
 
   /** The layer's media type. */
