@@ -56,7 +56,15 @@ test("appending to a base image pushed by skopeo: base layers first, then ours; 
   const ours = await tarball({ "app/run": "echo hi\n" });
   const layer = new StreamLayer(streamOf(ours.bytes));
   const reference = `${registry.host}/team/app:2`;
-  const descriptor = await writeImage(reference, appendLayers(base, layer));
+  const mounted: string[] = [];
+  const watching: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const url = new URL(String(input instanceof Request ? input.url : input));
+    if (url.searchParams.has("mount") && response.status === 201) mounted.push(url.searchParams.get("mount") ?? "");
+    return response;
+  };
+  const descriptor = await writeImage(reference, appendLayers(base, layer), { fetch: watching });
+  assert.deepEqual(mounted.sort(), [...baseDigests].sort(), "the base layers were mounted, not uploaded");
 
   await skopeo("copy", "--src-tls-verify=false", `docker://${reference}`, `oci:${join(work, "app")}:2`);
   const inspect = await skopeoJson<Inspected>("inspect", noTls, `docker://${reference}`);
