@@ -90,7 +90,8 @@ describe("StreamLayer", () => {
   });
 
   test("a chunk that is not bytes errors the stream with a TypeError", async () => {
-    const layer = new StreamLayer(new ReadableStream({ start: (c) => (c.enqueue("text"), c.close()) }));
+    const text = new ReadableStream<unknown>({ start: (c) => (c.enqueue("text"), c.close()) });
+    const layer = new StreamLayer(text as ReadableStream<Uint8Array>);
     await assert.rejects(collect(layer.compressed()), TypeError);
     await assert.rejects(layer.digest(), TypeError);
   });

@@ -7,7 +7,7 @@
  * `length` bytes that look like a tarball of mixed files: runs of text, which
  * compress well, between runs of noise, which do not. Deterministic per seed.
  */
-export function tarLikeBytes(length: number, seed = 1): Uint8Array {
+export function tarLikeBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(length);
   let state = seed >>> 0 || 1;
   const next = () => {
