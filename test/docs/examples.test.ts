@@ -1,0 +1,93 @@
+// Docs that run: every titled @example in src/ is extracted and run as a
+// program against the real registry (its 127.0.0.1:5000 becomes the test
+// registry's address), importing the package by its published names.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { StreamLayer, appendLayers, createTarStream, emptyImage, writeImage } from "../../src/index.ts";
+import { startRegistry, type RunningRegistry } from "../support/registry.ts";
+import { temporaryDirectory } from "../support/tools.ts";
+
+const run = promisify(execFile);
+const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+// The examples run from a temporary directory, outside this package's node_modules.
+const TSX = import.meta.resolve("tsx");
+const EXAMPLE = /@example ([^\n]*)\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g;
+
+interface Example {
+  file: string;
+  title: string;
+  code: string;
+}
+
+function sourceFiles(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+function examples(): Example[] {
+  return sourceFiles(join(ROOT, "src")).flatMap((file) =>
+    [...readFileSync(file, "utf8").matchAll(EXAMPLE)].map(([, title, body]) => ({
+      file: relative(ROOT, file),
+      title: title!.trim(),
+      code: body!
+        .split("\n")
+        .map((line) => line.replace(/^\s*\* ?/, ""))
+        .join("\n"),
+    })),
+  );
+}
+
+function asProgram(example: Example, registryHost: string): string {
+  const directory = join(ROOT, example.file, "..");
+  return example.code
+    .replace(/from "(\.{1,2}\/[^"]+)"/g, (_, path: string) => `from ${JSON.stringify(join(directory, path))}`)
+    .replaceAll('from "streamlayer/layout"', `from ${JSON.stringify(join(ROOT, "src/layout/index.ts"))}`)
+    .replaceAll('from "streamlayer"', `from ${JSON.stringify(join(ROOT, "src/index.ts"))}`)
+    .replaceAll("127.0.0.1:5000", registryHost);
+}
+
+// The images the examples build on, as a reader's registry would have them.
+async function seedImages(host: string): Promise<void> {
+  const seeds = [
+    { reference: `${host}/base:1`, architecture: "arm64" },
+    { reference: `${host}/alpine:3`, architecture: "amd64" },
+    { reference: `${host}/demo:latest`, architecture: "amd64" },
+  ];
+  for (const { reference, architecture } of seeds) {
+    const layer = new StreamLayer(createTarStream([{ path: "etc/motd", data: `${reference}\n` }]));
+    await writeImage(reference, appendLayers(emptyImage({ architecture }), layer));
+  }
+}
+
+describe("the examples in the API documentation run", () => {
+  let registry: RunningRegistry;
+  let directory: Awaited<ReturnType<typeof temporaryDirectory>>;
+  before(async () => {
+    registry = await startRegistry();
+    directory = await temporaryDirectory();
+    await seedImages(registry.host);
+  });
+  after(async () => {
+    await registry?.stop();
+    await directory?.remove();
+  });
+
+  const found = examples();
+  test("there are examples to run", () => assert.ok(found.length >= 20, `found ${found.length}`));
+
+  for (const [index, example] of found.entries()) {
+    test(`${example.file}: ${example.title}`, async () => {
+      const program = join(directory.path, `example-${index}.mts`);
+      writeFileSync(program, asProgram(example, registry.host));
+      await run(process.execPath, ["--import", TSX, program], { cwd: directory.path, timeout: 60_000 });
+    });
+  }
+});
