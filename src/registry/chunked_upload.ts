@@ -60,7 +60,9 @@ async function sendChunk(session: UploadSession, chunk: Uint8Array, offset: numb
         const range = parseRange(response.headers.get("range"));
         // A 2xx took the bytes; only a registry that says it holds fewer needs more.
         if (range === undefined || range.ambiguous || range.size >= end) return;
-        if (range.size < offset) throw new UploadNotResumableError(`the registry holds ${range.size} bytes after bytes up to ${end} were sent`);
+        if (range.size < offset || attempt >= MAX_CHUNK_ATTEMPTS) {
+          throw new UploadNotResumableError(`the registry holds ${range.size} bytes after bytes up to ${end} were sent`);
+        }
         start = range.size;
         continue;
       }

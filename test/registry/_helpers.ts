@@ -76,7 +76,7 @@ export function openUploads(registry: RunningRegistry, repository: string): stri
 }
 
 /** Deterministic pseudo-random bytes (xorshift), incompressible like real compressed data. */
-export function randomData(size: number, seed = 1): Uint8Array {
+export function randomData(size: number, seed = 1): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   const words = new Uint32Array(out.buffer, 0, Math.floor(size / 4));
   let x = seed >>> 0 || 1;
@@ -91,7 +91,7 @@ export function randomData(size: number, seed = 1): Uint8Array {
 }
 
 /** How many bytes `new StreamLayer(input)` compresses to with its defaults (a dry run). */
-export async function compressedLength(makeLayer: (source: ReadableStream<Uint8Array>) => { compressed(): ReadableStream<Uint8Array> }, input: Uint8Array): Promise<number> {
+export async function compressedLength(makeLayer: (source: ReadableStream<Uint8Array>) => { compressed(): ReadableStream<Uint8Array> }, input: Uint8Array<ArrayBuffer>): Promise<number> {
   const bytes = await new Response(makeLayer(new Blob([input]).stream()).compressed()).arrayBuffer();
   return bytes.byteLength;
 }

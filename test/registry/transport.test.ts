@@ -1,0 +1,171 @@
+// The transport's auth and redirect rules, with an injected fetch that plays
+// registries on hosts that cannot exist on loopback (public names, private
+// addresses of other hosts). The real registry is exercised by the other files.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { AuthError, RegistryClient, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
+import { TokenCache } from "../../src/registry/token_cache.ts";
+import { Transport } from "../../src/registry/transport.ts";
+
+interface Seen {
+  method: string;
+  url: string;
+  authorization: string | null;
+}
+
+type Handler = (request: Request) => Response | undefined;
+
+/** A fetch that records every request and answers with the first handler that answers. */
+function fakeFetch(...handlers: Handler[]): { fetch: typeof fetch; seen: Seen[] } {
+  const seen: Seen[] = [];
+  const fake = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    seen.push({ method: request.method, url: request.url, authorization: request.headers.get("authorization") });
+    for (const handler of handlers) {
+      const response = handler(request);
+      if (response) return response;
+    }
+    return new Response("{}", { status: 404 });
+  };
+  return { fetch: fake as typeof fetch, seen };
+}
+
+const bearerPing = (realm: string): Handler => (request) =>
+  new URL(request.url).pathname === "/v2/" && !request.headers.has("authorization")
+    ? new Response(null, { status: 401, headers: { "www-authenticate": `Bearer realm="${realm}",service="reg"` } })
+    : undefined;
+
+test("basic auth goes to the registry's host only, not to an upload Location on another host", async () => {
+  const { fetch, seen } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }) : undefined),
+    (r) => (r.method === "POST" ? new Response(null, { status: 202, headers: { location: "https://uploads.example.net/session/1?state=abc" } }) : undefined),
+    (r) => (r.method === "PATCH" ? new Response(null, { status: 202, headers: { location: "https://uploads.example.net/session/1?state=def", range: r.headers.get("content-range")! } }) : undefined),
+    (r) => (r.method === "PUT" ? new Response(null, { status: 201 }) : undefined),
+  );
+  const layer = new StreamLayer(new Blob([new Uint8Array(3)]).stream());
+  await writeLayer("registry.example.com/team/app", layer, { fetch, auth: { username: "u", password: "p" }, chunkSize: 1024 });
+  const expected = `Basic ${Buffer.from("u:p").toString("base64")}`;
+  assert.deepEqual(seen.map((s) => [s.method, new URL(s.url).host, s.authorization]), [
+    ["GET", "registry.example.com", null],
+    ["POST", "registry.example.com", expected],
+    ["PATCH", "uploads.example.net", null],
+    ["PUT", "uploads.example.net", null],
+  ]);
+  assert.match(seen[3]!.url, /state=def&digest=sha256%3A[0-9a-f]{64}$/, "the PUT uses the newest Location");
+});
+
+test("bearer: one token per scope, asked with the credentials, cached, and fetched again after expiry", async () => {
+  let issued = 0;
+  let now = 1_000_000;
+  const { fetch, seen } = fakeFetch(
+    bearerPing("https://auth.example.com/token"),
+    (r) => {
+      if (new URL(r.url).host !== "auth.example.com") return undefined;
+      issued++;
+      return Response.json({ access_token: `t${issued}`, expires_in: 300 });
+    },
+    (r) => (r.method === "HEAD" ? new Response(null, { status: r.headers.get("authorization") === `Bearer t${issued}` ? 404 : 401 }) : undefined),
+  );
+  const transport = new Transport({ base: new URL("https://registry.example.com"), fetch, auth: { username: "u", password: "p" }, tokens: new TokenCache(() => now) });
+  const head = () => transport.send({ method: "HEAD", url: "/v2/a/blobs/sha256:00", scopes: ["repository:a:push,pull"] });
+  assert.equal((await head()).status, 404);
+  assert.equal((await head()).status, 404);
+  assert.equal(issued, 1, "the token is cached");
+  const tokenRequest = new URL(seen.find((s) => s.url.startsWith("https://auth.example.com"))!.url);
+  assert.equal(tokenRequest.searchParams.get("scope"), "repository:a:push,pull");
+  assert.equal(tokenRequest.searchParams.get("service"), "reg");
+  assert.equal(seen.find((s) => s.url.startsWith("https://auth.example.com"))!.authorization, `Basic ${Buffer.from("u:p").toString("base64")}`);
+  now += 300_000;
+  assert.equal((await head()).status, 404);
+  assert.equal(issued, 2, "an expired token is fetched again");
+});
+
+test("bearer: a 401 with a cached token fetches a new one and sends the request again", async () => {
+  let issued = 0;
+  const { fetch } = fakeFetch(
+    bearerPing("https://auth.example.com/token"),
+    (r) => (new URL(r.url).host === "auth.example.com" ? Response.json({ token: `t${++issued}` }) : undefined),
+    (r) => (r.headers.get("authorization") === `Bearer t${issued}` && issued >= 2 ? new Response("ok") : undefined),
+    () => new Response(null, { status: 401, headers: { "www-authenticate": 'Bearer realm="https://auth.example.com/token",service="reg",error="invalid_token"' } }),
+  );
+  const transport = new Transport({ base: new URL("https://registry.example.com"), fetch });
+  const response = await transport.send({ method: "PATCH", url: "/v2/a/blobs/uploads/1", scopes: ["repository:a:push,pull"], body: new Uint8Array([1, 2]) });
+  assert.equal(response.status, 200);
+  assert.equal(issued, 2);
+});
+
+test("a ready token is sent as it is, without a token server", async () => {
+  const { fetch, seen } = fakeFetch(bearerPing("https://auth.example.com/token"), () => new Response(null, { status: 404 }));
+  const client = new RegistryClient("registry.example.com/a", { fetch, auth: { token: "ready" } });
+  assert.equal(await client.headBlob(`sha256:${"0".repeat(64)}`), undefined);
+  assert.deepEqual(seen.map((s) => s.authorization), [null, "Bearer ready"]);
+});
+
+test("the auth function is asked by registry host", async () => {
+  const asked: string[] = [];
+  const { fetch, seen } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }) : undefined),
+    () => new Response(null, { status: 404 }),
+  );
+  const client = new RegistryClient("registry.example.com:5000/a", { fetch, auth: (host) => (asked.push(host), host === "registry.example.com:5000" ? { username: "x", password: "y" } : undefined) });
+  await client.headBlob(`sha256:${"0".repeat(64)}`);
+  assert.deepEqual(asked, ["registry.example.com:5000"]);
+  assert.equal(seen[1]!.authorization, `Basic ${Buffer.from("x:y").toString("base64")}`);
+});
+
+test("a token realm on another host's private address is refused", async () => {
+  for (const realm of ["http://169.254.169.254/token", "http://127.0.0.1:8080/token", "http://[::1]/token", "http://10.1.2.3/token", "http://localhost/token"]) {
+    const { fetch, seen } = fakeFetch(bearerPing(realm));
+    const client = new RegistryClient("registry.example.com/a", { fetch, auth: { username: "u", password: "p" } });
+    await assert.rejects(client.headBlob(`sha256:${"0".repeat(64)}`), UnsafeRedirectError, realm);
+    assert.ok(seen.every((s) => new URL(s.url).host === "registry.example.com"), "nothing sent to the realm");
+  }
+});
+
+test("an upload Location or a redirect to another host's private address is refused", async () => {
+  const { fetch, seen } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 200 }) : undefined),
+    (r) => (r.method === "POST" ? new Response(null, { status: 202, headers: { location: "http://192.168.1.10/upload" } }) : undefined),
+    (r) => (r.method === "GET" ? new Response(null, { status: 307, headers: { location: "http://172.16.0.1/blob" } }) : undefined),
+  );
+  const client = new RegistryClient("registry.example.com/a", { fetch });
+  await assert.rejects(client.startUpload(), UnsafeRedirectError);
+  await assert.rejects(client.getBlob(`sha256:${"0".repeat(64)}`), UnsafeRedirectError);
+  assert.ok(seen.every((s) => new URL(s.url).host === "registry.example.com"));
+});
+
+test("a blob redirect to public storage is followed without credentials", async () => {
+  const { fetch, seen } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }) : undefined),
+    (r) => (new URL(r.url).host === "registry.example.com" ? new Response(null, { status: 307, headers: { location: "https://storage.example.org/blob?sig=secret" } }) : undefined),
+    () => new Response("blob-bytes"),
+  );
+  const client = new RegistryClient("registry.example.com/a", { fetch, auth: { username: "u", password: "p" } });
+  const text = await new Response(await client.getBlob(`sha256:${"0".repeat(64)}`)).text();
+  assert.equal(text, "blob-bytes");
+  assert.equal(seen.at(-1)!.authorization, null);
+  assert.equal(new URL(seen.at(-1)!.url).host, "storage.example.org");
+});
+
+test("a token server that refuses gives an AuthError without the password in its message", async () => {
+  const { fetch } = fakeFetch(bearerPing("https://auth.example.com/token"), () => new Response('{"details":"no"}', { status: 401 }));
+  const client = new RegistryClient("registry.example.com/a", { fetch, auth: { username: "u", password: "hunter2" } });
+  const error = await client.headBlob(`sha256:${"0".repeat(64)}`).catch((e: unknown) => e);
+  assert.ok(error instanceof AuthError);
+  assert.equal(error.status, 401);
+  assert.equal(error.code, "AUTH");
+  assert.doesNotMatch(error.message, /hunter2|scope=/);
+});
+
+test("a registry that keeps confirming fewer bytes than sent ends in a typed error, not a loop", async () => {
+  const { fetch, seen } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 200 }) : undefined),
+    (r) => (r.method === "POST" ? new Response(null, { status: 202, headers: { location: "/v2/a/blobs/uploads/1" } }) : undefined),
+    (r) => (r.method === "PATCH" ? new Response(null, { status: 202, headers: { location: "/v2/a/blobs/uploads/1", range: "0-1" } }) : undefined),
+    (r) => (r.method === "DELETE" ? new Response(null, { status: 204 }) : undefined),
+  );
+  const layer = new StreamLayer(new Blob([new Uint8Array(100)]).stream());
+  await assert.rejects(writeLayer("registry.example.com/a", layer, { fetch }), { code: "UPLOAD_NOT_RESUMABLE" });
+  assert.equal(seen.filter((s) => s.method === "PATCH").length, 5);
+  assert.equal(seen.at(-1)!.method, "DELETE");
+});
