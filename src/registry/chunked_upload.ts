@@ -1,7 +1,7 @@
 import type { Layer } from "../layer/layer.ts";
 import { ChunkReader } from "./chunk_reader.ts";
 import { RegistryError, UploadNotResumableError } from "./errors.ts";
-import type { ProgressReporter } from "./progress.ts";
+import { type ProgressReporter, sourceBytesRead } from "./progress.ts";
 import { responseError } from "./response_errors.ts";
 import { MAX_CHUNK_ATTEMPTS, retryDelay, sleep } from "./retry.ts";
 import { parseRange, type UploadSession } from "./upload_session.ts";
@@ -29,7 +29,7 @@ export async function chunkedUpload(session: UploadSession, layer: Layer, init: 
   try {
     for (;;) {
       const chunk = await reader.next();
-      init.progress.update({ compressed: reader.bytesRead });
+      init.progress.update({ read: sourceBytesRead(layer), compressed: reader.bytesRead });
       if (chunk === undefined) return offset;
       await sendChunk(session, chunk, offset, init.signal);
       offset += chunk.byteLength;

@@ -10,7 +10,12 @@
  * ```
  */
 export interface UploadProgress {
-  /** Compressed bytes read from the layer so far (read from the source and compressed). */
+  /**
+   * Uncompressed bytes read from the layer's source so far, when the layer
+   * counts them (a {@link StreamLayer} does, through `bytesRead()`); else undefined.
+   */
+  readonly read: number | undefined;
+  /** Compressed bytes read from the layer so far. */
   readonly compressed: number;
   /** Bytes the registry has confirmed it holds. */
   readonly acknowledged: number;
@@ -36,7 +41,7 @@ export class ProgressReporter {
   readonly #interval: number;
   readonly #now: () => number;
   #last = Number.NEGATIVE_INFINITY;
-  #state: UploadProgress = { compressed: 0, acknowledged: 0, total: undefined, done: false };
+  #state: UploadProgress = { read: undefined, compressed: 0, acknowledged: 0, total: undefined, done: false };
 
   constructor(callback: ((progress: UploadProgress) => void) | undefined, interval = PROGRESS_INTERVAL_MS, now: () => number = Date.now) {
     this.#callback = callback;
@@ -60,8 +65,8 @@ export class ProgressReporter {
   }
 
   /** Reports the end: everything acknowledged, the total known. */
-  finish(total: number): void {
-    this.#state = { compressed: total, acknowledged: total, total, done: true };
+  finish(total: number, read?: number): void {
+    this.#state = { read: read ?? this.#state.read, compressed: total, acknowledged: total, total, done: true };
     this.#emit();
   }
 
@@ -72,4 +77,12 @@ export class ProgressReporter {
       // A progress display must not break the upload.
     }
   }
+}
+
+/** The source bytes a layer has read, if it counts them (`bytesRead()`, as StreamLayer has). */
+export function sourceBytesRead(layer: object): number | undefined {
+  const counter = (layer as { bytesRead?: unknown }).bytesRead;
+  if (typeof counter !== "function") return undefined;
+  const value: unknown = counter.call(layer);
+  return typeof value === "number" ? value : undefined;
 }

@@ -1,6 +1,6 @@
 import type { Layer } from "../layer/layer.ts";
 import { UploadNotResumableError } from "./errors.ts";
-import type { ProgressReporter } from "./progress.ts";
+import { type ProgressReporter, sourceBytesRead } from "./progress.ts";
 import type { UploadSession } from "./upload_session.ts";
 
 /**
@@ -17,7 +17,7 @@ export async function streamedUpload(session: UploadSession, layer: Layer, progr
   const counter = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       sent += chunk.byteLength;
-      progress.update({ compressed: sent });
+      progress.update({ read: sourceBytesRead(layer), compressed: sent });
       controller.enqueue(chunk);
     },
   });

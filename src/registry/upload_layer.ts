@@ -5,7 +5,7 @@ import { chunkedUpload } from "./chunked_upload.ts";
 import { chunkSizeFor } from "./chunk_size.ts";
 import type { RegistryClient } from "./client.ts";
 import type { Descriptor } from "./descriptor.ts";
-import { ProgressReporter, type UploadProgress } from "./progress.ts";
+import { ProgressReporter, sourceBytesRead, type UploadProgress } from "./progress.ts";
 import { streamedUpload } from "./streamed_upload.ts";
 
 /** How a layer's bytes travel: PATCHes of one chunk each, or one streamed PATCH. */
@@ -77,7 +77,7 @@ export async function uploadLayer(client: RegistryClient, layer: Layer, options:
       const size = mode === "stream" ? await streamedUpload(session, layer, progress) : await chunkedUpload(session, layer, { chunkSize, progress, signal: client.signal });
       const digest = await layer.digest();
       await session.finish(digest);
-      progress.finish(size);
+      progress.finish(size, sourceBytesRead(layer));
       return { mediaType: layer.mediaType(), digest, size };
     } catch (error) {
       await session.cancel();

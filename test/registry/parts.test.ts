@@ -69,7 +69,7 @@ test("progress: at most one report per interval, and always the last", () => {
   }
   reporter.finish(50);
   assert.equal(reports.length, 6); // t=10, 110, 210, 310, 410, then the end
-  assert.deepEqual(reports.at(-1), { compressed: 50, acknowledged: 50, total: 50, done: true });
+  assert.deepEqual(reports.at(-1), { read: undefined, compressed: 50, acknowledged: 50, total: 50, done: true });
   assert.ok(reports.slice(0, -1).every((p) => p.total === undefined));
 });
 

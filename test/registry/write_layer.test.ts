@@ -31,7 +31,11 @@ for (const auth of ["none", "basic", "token"] satisfies RegistryAuth[]) {
         assert.equal(descriptor.mediaType, "application/vnd.oci.image.layer.v1.tar+gzip");
         await assertLayerBlob(registry, repository, descriptor.digest, descriptor.size, input);
         const last = reports.at(-1);
-        assert.deepEqual(last, { compressed: descriptor.size, acknowledged: descriptor.size, total: descriptor.size, done: true });
+        assert.deepEqual(last, { read: input.byteLength, compressed: descriptor.size, acknowledged: descriptor.size, total: descriptor.size, done: true });
+        for (const [before, after] of reports.slice(1).map((p, i) => [reports[i]!, p] as const)) {
+          assert.ok(after.compressed >= before.compressed && after.acknowledged >= before.acknowledged && (after.read ?? 0) >= (before.read ?? 0));
+          assert.ok(after.acknowledged <= after.compressed, "nothing acknowledged before it was read");
+        }
         assert.ok(reports.slice(0, -1).every((p) => p.total === undefined && !p.done), "no total before the end");
         assert.deepEqual(openUploads(registry, repository), []);
         return descriptor;
