@@ -19,7 +19,16 @@ export interface BlobLayerOptions {
 /**
  * A layer made from bytes already compressed, which can be read again and again:
  * its digest is computed from them up front, so a registry can be asked
- * whether it has the blob before anything is uploaded.
+ * whether it has the blob before anything is uploaded. Made by {@link blobLayer}.
+ *
+ * @example Values once the digest is computed
+ * ```ts
+ * import { BlobLayer } from "streamlayer";
+ *
+ * const layer = new BlobLayer(new Uint8Array([1, 2, 3]), { diffID: "sha256:" + "0".repeat(64) });
+ * await layer.digest();
+ * console.log(layer.computed().size); // 3
+ * ```
  */
 export class BlobLayer implements Layer {
   readonly #data: Blob | Uint8Array;

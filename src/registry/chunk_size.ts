@@ -1,6 +1,16 @@
 const MiB = 1024 * 1024;
 
-/** The chunk size of a chunked upload when none is given: 8 MiB. */
+/**
+ * The chunk size of a chunked upload when none is given: 8 MiB (4 MiB on ghcr.io).
+ *
+ * @example Halving the memory of a push
+ * ```ts
+ * import { DEFAULT_CHUNK_SIZE, StreamLayer, writeLayer } from "streamlayer";
+ *
+ * const layer = new StreamLayer(new Blob([new Uint8Array(1024)]).stream());
+ * await writeLayer("127.0.0.1:5000/demo", layer, { chunkSize: DEFAULT_CHUNK_SIZE / 2 });
+ * ```
+ */
 export const DEFAULT_CHUNK_SIZE = 8 * MiB;
 
 /** GitHub's registry refuses PATCHes over 4 MiB. */

@@ -30,7 +30,18 @@ export interface RegistryClientOptions {
   insecure?: boolean;
 }
 
-/** The media types a manifest GET accepts unless told otherwise: OCI and Docker, images and indexes. */
+/**
+ * The media types a manifest GET accepts unless told otherwise: OCI and Docker, images and indexes.
+ *
+ * @example Accepting OCI manifests only
+ * ```ts
+ * import { MANIFEST_MEDIA_TYPES, RegistryClient } from "streamlayer";
+ *
+ * const oci = MANIFEST_MEDIA_TYPES.filter((type) => type.startsWith("application/vnd.oci."));
+ * const found = await new RegistryClient("127.0.0.1:5000/demo").headManifest("latest", oci);
+ * console.log(found?.digest);
+ * ```
+ */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [
   "application/vnd.oci.image.manifest.v1+json",
   "application/vnd.oci.image.index.v1+json",

@@ -70,6 +70,18 @@ export class RegistryError extends StreamLayerError {
 /**
  * The registry or its token server refused the credentials, or gave no token
  * (HTTP 401 or 403, or a token endpoint that failed).
+ *
+ * @example Telling refused credentials apart
+ * ```ts
+ * import { AuthError, RegistryClient } from "streamlayer";
+ *
+ * const client = new RegistryClient("127.0.0.1:5000/demo", { auth: { token: "not-a-token" } });
+ * try {
+ *   await client.headBlob("sha256:" + "0".repeat(64));
+ * } catch (error) {
+ *   if (error instanceof AuthError) console.log("refused:", error.status);
+ * }
+ * ```
  */
 export class AuthError extends RegistryError {
   constructor(init: RegistryErrorInit) {
@@ -80,6 +92,14 @@ export class AuthError extends RegistryError {
 /**
  * The registry stored the blob under a digest other than the one the layer
  * computed, or the bytes read do not match a known digest.
+ *
+ * @example What a mismatch carries
+ * ```ts
+ * import { DigestMismatchError } from "streamlayer";
+ *
+ * const error = new DigestMismatchError("sha256:aa", "sha256:bb", "PUT http://127.0.0.1:5000/v2/demo/blobs/uploads/1");
+ * console.log(error.code === "DIGEST_MISMATCH", error.expected, error.actual);
+ * ```
  */
 export class DigestMismatchError extends StreamLayerError {
   readonly expected: string;
@@ -98,6 +118,19 @@ export class DigestMismatchError extends StreamLayerError {
  * read-once stream cannot be replayed. Push again from a new source.
  *
  * `cause` holds the failure that started it.
+ *
+ * @example Pushing again from a new source when the first push cannot go on
+ * ```ts
+ * import { StreamLayer, UploadNotResumableError, writeLayer } from "streamlayer";
+ *
+ * const tarball = () => new Blob([new Uint8Array(1024)]).stream();
+ * try {
+ *   await writeLayer("127.0.0.1:5000/demo", new StreamLayer(tarball()));
+ * } catch (error) {
+ *   if (!(error instanceof UploadNotResumableError)) throw error;
+ *   await writeLayer("127.0.0.1:5000/demo", new StreamLayer(tarball())); // a new read-once stream
+ * }
+ * ```
  */
 export class UploadNotResumableError extends StreamLayerError {
   constructor(reason: string, options?: ErrorOptions) {
@@ -109,6 +142,14 @@ export class UploadNotResumableError extends StreamLayerError {
  * A registry pointed a request (an upload `Location`, a redirect, a token
  * realm) from its own host at a loopback, private or link-local address of
  * another host, which a public registry has no business doing.
+ *
+ * @example Recognising a refused redirect
+ * ```ts
+ * import { isStreamLayerError } from "streamlayer";
+ *
+ * const isUnsafeRedirect = (error: unknown) => isStreamLayerError(error) && error.code === "UNSAFE_REDIRECT";
+ * console.log(isUnsafeRedirect(new Error("other")));
+ * ```
  */
 export class UnsafeRedirectError extends StreamLayerError {
   readonly url: string;

@@ -32,6 +32,17 @@ export interface ParseReferenceOptions {
 
 /**
  * The text is not a valid image reference. The message says which part is wrong.
+ *
+ * @example Reporting a bad reference
+ * ```ts
+ * import { InvalidReferenceError, parseReference } from "streamlayer";
+ *
+ * try {
+ *   parseReference("Team/App");
+ * } catch (error) {
+ *   if (error instanceof InvalidReferenceError) console.log(error.message); // names the component "Team"
+ * }
+ * ```
  */
 export class InvalidReferenceError extends StreamLayerError {
   readonly reference: string;
@@ -95,7 +106,19 @@ export function parseReference(text: string, options: ParseReferenceOptions = {}
   return { registry, repository, tag: tag ?? (digest === undefined ? DEFAULT_TAG : undefined), digest, scheme };
 }
 
-/** Formats a reference back to text: `registry/repository[:tag][@digest]`. */
+/**
+ * Formats a reference back to text: `registry/repository[:tag][@digest]`.
+ *
+ * @param reference A parsed reference.
+ * @returns Its text, with Docker Hub's defaults spelled out.
+ *
+ * @example Normalising a short name
+ * ```ts
+ * import { formatReference, parseReference } from "streamlayer";
+ *
+ * console.log(formatReference(parseReference("alpine"))); // "index.docker.io/library/alpine:latest"
+ * ```
+ */
 export function formatReference(reference: Reference): string {
   const tag = reference.tag === undefined ? "" : `:${reference.tag}`;
   const digest = reference.digest === undefined ? "" : `@${reference.digest}`;

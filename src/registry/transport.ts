@@ -34,6 +34,15 @@ export interface TransportRequest {
  * bearer auth, tokens cached by scope and fetched again after a 401, and
  * redirects followed by hand so that credentials never leave the registry's own
  * host and a redirect to another host's private address is refused.
+ *
+ * @example A request the client has no method for: listing tags
+ * ```ts
+ * import { RegistryClient } from "streamlayer";
+ *
+ * const client = new RegistryClient("127.0.0.1:5000/demo");
+ * const response = await client.transport.send({ method: "GET", url: "/v2/demo/tags/list", scopes: [client.scope(false)] });
+ * console.log(response.status, await response.json());
+ * ```
  */
 export class Transport {
   readonly base: URL;

@@ -17,6 +17,18 @@ const OCTET_STREAM = "application/octet-stream";
  * One blob upload session: the newest `Location` the registry gave, and the
  * requests made on it. Every request uses the newest URL, because a registry
  * (distribution 2.8 among them) cancels the session when an older one is used.
+ *
+ * @example A blob in one chunk, by hand
+ * ```ts
+ * import { RegistryClient } from "streamlayer";
+ *
+ * const bytes = new TextEncoder().encode("hello");
+ * const digest = "sha256:" + [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+ * const session = await new RegistryClient("127.0.0.1:5000/demo").startUpload();
+ * const response = await session.patch(bytes, 0);
+ * console.log(response.status); // 202
+ * await session.finish(digest);
+ * ```
  */
 export class UploadSession {
   readonly #transport: Transport;
