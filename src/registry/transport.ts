@@ -70,14 +70,17 @@ export class Transport {
    */
   async send(request: TransportRequest): Promise<Response> {
     const challenge = await this.#ping(request.signal);
-    let response = await this.#sendWithRedirects(request, await this.#authorization(challenge, request, false));
+    const first = await this.#authorization(challenge, request, false);
+    const response = await this.#sendWithRedirects(request, first);
     if (response.status !== 401 || request.body instanceof ReadableStream) return response;
-    const fresh = parseWwwAuthenticate(response.headers.get("www-authenticate"))[0] ?? challenge;
-    if (fresh === undefined || fresh.scheme !== "bearer") return response;
+    // An expired token, or a registry whose anonymous ping hid the challenge that a push meets.
+    const fresh = pickChallenge(parseWwwAuthenticate(response.headers.get("www-authenticate"))) ?? challenge;
+    if (fresh === undefined) return response;
+    const second = await this.#authorization(fresh, request, true);
+    if (second === undefined || second === first) return response;
     await response.body?.cancel();
     this.#challenge = Promise.resolve(fresh);
-    response = await this.#sendWithRedirects(request, await this.#authorization(fresh, request, true));
-    return response;
+    return this.#sendWithRedirects(request, second);
   }
 
   /** Drops the cached challenge, so that the next request pings again. */
@@ -98,8 +101,7 @@ export class Transport {
     const response = await this.#fetchOnce("GET", url, { accept: "application/json" }, undefined, signal);
     if (response.status === 401) {
       await response.body?.cancel();
-      const challenges = parseWwwAuthenticate(response.headers.get("www-authenticate"));
-      return challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "basic");
+      return pickChallenge(parseWwwAuthenticate(response.headers.get("www-authenticate")));
     }
     if (response.ok) {
       await response.body?.cancel();
@@ -165,6 +167,11 @@ export class Transport {
       throw new RegistryError({ method, url: url.href, cause, detail: describe(cause) });
     }
   }
+}
+
+// Bearer where offered, else Basic: the schemes a registry uses.
+function pickChallenge(challenges: Challenge[]): Challenge | undefined {
+  return challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "basic");
 }
 
 function describe(cause: unknown): string {

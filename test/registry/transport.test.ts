@@ -169,3 +169,18 @@ test("a registry that keeps confirming fewer bytes than sent ends in a typed err
   assert.equal(seen.filter((s) => s.method === "PATCH").length, 5);
   assert.equal(seen.at(-1)!.method, "DELETE");
 });
+
+test("a registry whose ping is anonymous but whose push asks for basic auth gets the credentials on the retry", async () => {
+  const expected = `Basic ${Buffer.from("u:p").toString("base64")}`;
+  const { fetch, seen } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 200 }) : undefined),
+    (r) => (r.headers.get("authorization") === expected ? new Response(null, { status: 202, headers: { location: "/v2/a/blobs/uploads/1" } }) : undefined),
+    () => new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="push"' } }),
+  );
+  const client = new RegistryClient("registry.example.com/a", { fetch, auth: { username: "u", password: "p" } });
+  const session = await client.startUpload();
+  assert.equal(session.location.pathname, "/v2/a/blobs/uploads/1");
+  assert.deepEqual(seen.map((s) => s.authorization), [null, null, expected]);
+  const wrong = new RegistryClient("registry.example.com/a", { fetch, auth: { username: "u", password: "wrong" } });
+  await assert.rejects(wrong.startUpload(), AuthError, "a refused password is not sent in a loop");
+});
