@@ -3,7 +3,7 @@
 // addresses of other hosts). The real registry is exercised by the other files.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AuthError, RegistryClient, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
+import { AuthError, blobLayer, DigestMismatchError, RegistryClient, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
 import { TokenCache } from "../../src/registry/token_cache.ts";
 import { Transport } from "../../src/registry/transport.ts";
 
@@ -183,4 +183,37 @@ test("a registry whose ping is anonymous but whose push asks for basic auth gets
   assert.deepEqual(seen.map((s) => s.authorization), [null, null, expected]);
   const wrong = new RegistryClient("registry.example.com/a", { fetch, auth: { username: "u", password: "wrong" } });
   await assert.rejects(wrong.startUpload(), AuthError, "a refused password is not sent in a loop");
+});
+
+test("chunked upload honours OCI-Chunk-Min-Length and accepts 201 on a PATCH, as Amazon ECR answers", async () => {
+  const patches: number[] = [];
+  const { fetch } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 200 }) : undefined),
+    (r) => (r.method === "POST" ? new Response(null, { status: 202, headers: { location: "/v2/a/blobs/uploads/1", "oci-chunk-min-length": "2048" } }) : undefined),
+    (r) => {
+      if (r.method !== "PATCH") return undefined;
+      patches.push(Number(r.headers.get("content-length")));
+      return new Response(null, { status: 201, headers: { location: "/v2/a/blobs/uploads/1", range: `0-${r.headers.get("content-range")!.split("-")[1]}` } });
+    },
+    (r) => (r.method === "PUT" ? new Response(null, { status: 201 }) : undefined),
+  );
+  const bytes = new Uint8Array(5000).map((_, i) => i);
+  const descriptor = await writeLayer("registry.example.com/a", blobLayer(bytes), { fetch, chunkSize: 1000 });
+  assert.equal(descriptor.size, 5000);
+  assert.deepEqual(patches, [2048, 2048, 904]);
+});
+
+test("a registry that reports another digest on the final PUT gives a DigestMismatchError, and the session is deleted", async () => {
+  const other = `sha256:${"f".repeat(64)}`;
+  const { fetch, seen } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 200 }) : undefined),
+    (r) => (r.method === "POST" || r.method === "PATCH" ? new Response(null, { status: 202, headers: { location: "/v2/a/blobs/uploads/1" } }) : undefined),
+    (r) => (r.method === "PUT" ? new Response(null, { status: 201, headers: { "docker-content-digest": other } }) : undefined),
+    (r) => (r.method === "DELETE" ? new Response(null, { status: 204 }) : undefined),
+  );
+  const error = await writeLayer("registry.example.com/a", new StreamLayer(new Blob(["x"]).stream()), { fetch }).catch((e: unknown) => e);
+  assert.ok(error instanceof DigestMismatchError);
+  assert.equal(error.actual, other);
+  assert.match(error.expected, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(seen.at(-1)!.method, "DELETE");
 });
