@@ -108,7 +108,7 @@ export class RegistryClient {
   async headBlob(digest: string): Promise<Descriptor | undefined> {
     const response = await this.#request("HEAD", `blobs/${digest}`, false);
     if (response.status === 404) return undefined;
-    if (!response.ok) throw await responseError("HEAD", response.url || this.#url(`blobs/${digest}`), response);
+    if (!response.ok) throw await responseError("HEAD", this.#url(`blobs/${digest}`), response);
     return { mediaType: "application/octet-stream", digest, size: Number(response.headers.get("content-length") ?? 0) };
   }
 

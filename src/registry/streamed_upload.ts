@@ -27,7 +27,7 @@ export async function streamedUpload(session: UploadSession, layer: Layer, progr
   try {
     const status = await session.patchStream(body);
     const size = await layer.size();
-    if (!(status.size === size || (status.ambiguous && size <= 1))) {
+    if (status !== undefined && !(status.size === size || (status.ambiguous && size <= 1))) {
       throw new UploadNotResumableError(`the registry holds ${status.size} bytes of the ${size} sent in a streamed upload`);
     }
     progress.update({ acknowledged: size });

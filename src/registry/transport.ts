@@ -83,11 +83,6 @@ export class Transport {
     return this.#sendWithRedirects(request, second);
   }
 
-  /** Drops the cached challenge, so that the next request pings again. */
-  forgetChallenge(): void {
-    this.#challenge = undefined;
-  }
-
   #ping(signal: AbortSignal | undefined): Promise<Challenge | undefined> {
     this.#challenge ??= this.#doPing(signal).catch((error: unknown) => {
       this.#challenge = undefined;

@@ -72,9 +72,10 @@ export class UploadSession {
   /**
    * PATCHes a whole stream as one request body, which cannot be sent twice.
    *
+   * @returns What the registry holds after it, or undefined when it did not say (no `Range`).
    * @throws {UploadNotResumableError} when the request fails, with the failure as `cause`.
    */
-  async patchStream(stream: ReadableStream<Uint8Array>): Promise<UploadStatus> {
+  async patchStream(stream: ReadableStream<Uint8Array>): Promise<UploadStatus | undefined> {
     let response: Response;
     try {
       response = await this.#send("PATCH", this.#location, { "content-type": OCTET_STREAM }, stream);
@@ -86,17 +87,19 @@ export class UploadSession {
       const cause = await responseError("PATCH", this.#location.href, response);
       throw new UploadNotResumableError(`a streamed upload sends its body once and the registry answered ${response.status}`, { cause });
     }
+    await response.body?.cancel();
     this.#advance(response);
-    return parseRange(response.headers.get("range")) ?? { size: 0, ambiguous: true };
+    return parseRange(response.headers.get("range"));
   }
 
   /**
    * Asks how much the registry holds (GET on the newest URL).
    *
+   * @param cause The failure that made the question necessary, kept as the `cause` of an error.
    * @throws {UploadNotResumableError} when the registry no longer knows the session.
    * @throws {RegistryError} when it fails otherwise.
    */
-  async status(cause: unknown): Promise<UploadStatus> {
+  async status(cause?: unknown): Promise<UploadStatus> {
     const response = await this.#send("GET", this.#location, {});
     if (response.status === 204 || response.status === 200) {
       await response.body?.cancel();
