@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { StreamLayer, type CompressionLevel, type CompressorName } from "../src/index.ts";
+import { StreamLayer, createSha256, type CompressionLevel, type CompressorName } from "../src/index.ts";
 import { createCompressor } from "../src/compress/create_compressor.ts";
 import { MiB, discard, streamOf } from "./fixture.ts";
 
@@ -57,6 +57,17 @@ function nodeNative(level: CompressionLevel): Case {
   };
 }
 
+function hashOnly(): Case {
+  return {
+    name: "SHA-256 (hash-wasm) of the input alone",
+    async run(chunks) {
+      const sha256 = await createSha256();
+      for (const chunk of chunks) sha256.update(chunk);
+      await sha256.digest();
+    },
+  };
+}
+
 function label(compressor: CompressorName, level: CompressionLevel | undefined): string {
   return level === undefined ? `${compressor} (default level)` : `${compressor} level ${level}`;
 }
@@ -69,7 +80,7 @@ export const PAIRS: readonly [Case, Case][] = [
   [bare("fflate", 1), layer("fflate", 1)],
   [bare("fflate", 6), layer("fflate", 6)],
 ];
-const REFERENCES: readonly Case[] = [nodeNative(1), nodeNative(6)];
+const REFERENCES: readonly Case[] = [nodeNative(1), nodeNative(6), hashOnly()];
 
 /** Runs every case `rounds` times, alternating, and keeps each case's best time. */
 export async function measureThroughput(chunks: readonly Uint8Array[], rounds: number): Promise<Map<string, ThroughputRow>> {
