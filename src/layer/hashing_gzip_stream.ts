@@ -43,26 +43,17 @@ export function hashingGzipStream(
     throw error;
   };
 
+  let started: Promise<void> = Promise.resolve();
   return new ReadableStream<Uint8Array>(
     {
-      async start() {
-        try {
-          const [compressor, diffIDHash, compressedHash] = await Promise.all([
-            chosenCompressor(settings),
-            createSha256(),
-            createSha256(),
-          ]);
-          if (stop.signal.aborted) return; // cancelled while we were getting ready
-          digestHash = compressedHash;
-          compressed = compressor.readable.getReader();
-          diffIDHex = feedCompressor(source, compressor.writable, diffIDHash, stop.signal, settings.onRead);
-          diffIDHex.catch(() => {}); // its failure reaches us through the compressor's readable
-        } catch (error) {
-          await source.cancel(error).catch(() => {});
-          fail(error);
-        }
+      start() {
+        started = prepare();
+        return started;
       },
       async pull(controller) {
+        // workerd calls pull before the promise of start settles (measured with
+        // workerd 1.20260426); the Streams standard says it must wait for it.
+        await started;
         try {
           const { done, value } = await compressed.read();
           if (done) {
@@ -85,6 +76,24 @@ export function hashingGzipStream(
     },
     { highWaterMark: 0 },
   );
+
+  async function prepare(): Promise<void> {
+    try {
+      const [compressor, diffIDHash, compressedHash] = await Promise.all([
+        chosenCompressor(settings),
+        createSha256(),
+        createSha256(),
+      ]);
+      if (stop.signal.aborted) return; // cancelled while we were getting ready
+      digestHash = compressedHash;
+      compressed = compressor.readable.getReader();
+      diffIDHex = feedCompressor(source, compressor.writable, diffIDHash, stop.signal, settings.onRead);
+      diffIDHex.catch(() => {}); // its failure reaches us through the compressor's readable
+    } catch (error) {
+      await source.cancel(error).catch(() => {});
+      fail(error);
+    }
+  }
 
   async function finish(): Promise<LayerValues> {
     const [diffID, digest] = await Promise.all([diffIDHex, digestHash.digest()]);
