@@ -1,7 +1,7 @@
 import { StreamLayerError } from "../errors.ts";
 import type { CompressionLevel, Compressor, CompressorChoice, CompressorName } from "./compressor.ts";
 import { fflateGzipStream } from "./fflate_gzip_stream.ts";
-import { isNodeLike, loadZlib } from "./runtime.ts";
+import { hasUnboundedCompressionStream, loadZlib } from "./runtime.ts";
 import { zlibGzipStream } from "./zlib_gzip_stream.ts";
 
 /** The compressor asked for cannot run in this runtime. */
@@ -14,15 +14,17 @@ export class CompressorUnavailableError extends StreamLayerError {
 /**
  * Which compressor `auto` stands for here.
  *
- * Without a level: `CompressionStream` where it exists, except in Node, whose
- * `CompressionStream` does not pass backpressure on (measured: 1.1 GiB held for
- * a 1 GiB layer and a slow reader), so zlib there. With a level, which
+ * Without a level: `CompressionStream` where it exists, except in Node and in
+ * Cloudflare Workers, whose `CompressionStream` does not pass backpressure on
+ * (measured: 1.1 GiB held for a 1 GiB layer and a slow reader in Node), so
+ * zlib in Node, fflate in Workers (no `node:zlib` there without Node
+ * compatibility). With a level, which
  * `CompressionStream` cannot take: the native zlib where there is one, else
  * fflate. fflate also stands in wherever nothing else is available.
  */
 export async function resolveCompressor(choice: CompressorChoice, level: CompressionLevel | undefined): Promise<CompressorName> {
   if (choice !== "auto") return choice;
-  if (level === undefined && !isNodeLike() && hasCompressionStream()) return "compression-stream";
+  if (level === undefined && !hasUnboundedCompressionStream() && hasCompressionStream()) return "compression-stream";
   return (await loadZlib()) ? "zlib" : "fflate";
 }
 
