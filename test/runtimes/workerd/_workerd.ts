@@ -1,0 +1,126 @@
+// Starts the Worker of worker.ts in workerd (through miniflare), bundled with
+// esbuild the way a Workers project bundles it. Every outbound fetch of the
+// Worker goes to the registry: workerd refuses loopback addresses for its
+// default internet service, so the registry is its outbound service instead.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { createServer } from "node:net";
+import WebSocket from "ws"; // miniflare's own dependency: the inspector's client
+
+export interface RunningWorker {
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** The workerd process's resident memory in bytes, from /proc. */
+  residentBytes(): number;
+  /**
+   * The Worker isolate's memory in bytes, from V8 through the inspector: the
+   * JavaScript heap plus the ArrayBuffers' backing stores, which is what a
+   * Worker's 128 MiB limit is about. Collects garbage first, so that it
+   * measures what is held.
+   */
+  isolateBytes(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export async function startWorker(registryHost: string): Promise<RunningWorker> {
+  const dir = mkdtempSync(join(tmpdir(), "streamlayer-workerd-"));
+  const script = join(dir, "worker.js");
+  await build({
+    entryPoints: [join(here, "worker.ts")],
+    outfile: script,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    logLevel: "warning",
+  });
+  const before = workerdChildren();
+  const inspectorPort = await freePort();
+  const miniflare = new Miniflare({
+    inspectorPort,
+    modulesRoot: dir,
+    modules: [{ type: "ESModule", path: script }],
+    compatibilityDate: "2025-01-01",
+    outboundService: { external: { address: registryHost, http: {} } },
+  });
+  await miniflare.ready;
+  const pid = workerdChildren().find((candidate) => !before.includes(candidate));
+  if (pid === undefined) throw new Error("Cannot find the workerd process that miniflare started");
+  const inspector = await connectInspector(inspectorPort);
+  return {
+    fetch: async (path, init) => (await miniflare.dispatchFetch(`http://worker${path}`, init as never)) as unknown as Response,
+    residentBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN) * 1024,
+    isolateBytes: async () => {
+      await inspector.call("HeapProfiler.collectGarbage"); // what is held, not garbage not yet collected
+      const usage = (await inspector.call("Runtime.getHeapUsage")) as { totalSize: number; backingStorageSize?: number };
+      return usage.totalSize + (usage.backingStorageSize ?? 0);
+    },
+    stop: async () => {
+      inspector.close();
+      await miniflare.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function workerdChildren(): number[] {
+  const children = readdirSync(`/proc/${process.pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${process.pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number));
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "workerd";
+    } catch {
+      return false;
+    }
+  });
+}
+
+
+interface Inspector {
+  call(method: string, params?: object): Promise<unknown>;
+  close(): void;
+}
+
+/** Connects to the user Worker's isolate through workerd's inspector (Chrome DevTools Protocol). */
+async function connectInspector(port: number): Promise<Inspector> {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { title: string; webSocketDebuggerUrl: string }[];
+  const target = targets.find((candidate) => candidate.title.endsWith("core:user:"));
+  if (!target) throw new Error(`No user Worker among the inspector's targets: ${targets.map((t) => t.title).join(", ")}`);
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  let lastId = 0;
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  socket.on("message", (data) => {
+    const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
+    const waiter = message.id === undefined ? undefined : waiting.get(message.id);
+    if (!waiter) return;
+    waiting.delete(message.id!);
+    if (message.error) waiter.reject(new Error(`Inspector: ${message.error.message}`));
+    else waiter.resolve(message.result);
+  });
+  const call = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = ++lastId;
+      waiting.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  await call("Runtime.enable");
+  await call("HeapProfiler.enable");
+  return { call, close: () => socket.close() };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
