@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { createServer } from "node:net";
-import WebSocket from "ws"; // miniflare's own dependency: the inspector's client
+import { WebSocket } from "undici"; // miniflare's own dependency; Node 20 has no WebSocket global
 
 export interface RunningWorker {
   fetch(path: string, init?: RequestInit): Promise<Response>;
@@ -19,7 +19,8 @@ export interface RunningWorker {
    * The Worker isolate's memory in bytes, from V8 through the inspector: the
    * JavaScript heap plus the ArrayBuffers' backing stores, which is what a
    * Worker's 128 MiB limit is about. Collects garbage first, so that it
-   * measures what is held.
+   * measures what is held. Rejects when the isolate does not answer in 2 s
+   * (it may only answer while it handles a request).
    */
   isolateBytes(): Promise<number>;
   stop(): Promise<void>;
@@ -93,21 +94,32 @@ async function connectInspector(port: number): Promise<Inspector> {
   const target = targets.find((candidate) => candidate.title.endsWith("core:user:"));
   if (!target) throw new Error(`No user Worker among the inspector's targets: ${targets.map((t) => t.title).join(", ")}`);
   const socket = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve, { once: true });
+    socket.addEventListener("error", () => reject(new Error(`Cannot connect to workerd's inspector on port ${port}`)), { once: true });
+  });
   let lastId = 0;
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  socket.on("message", (data) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
     const waiter = message.id === undefined ? undefined : waiting.get(message.id);
     if (!waiter) return;
     waiting.delete(message.id!);
     if (message.error) waiter.reject(new Error(`Inspector: ${message.error.message}`));
     else waiter.resolve(message.result);
   });
+  // workerd answers the inspector from the isolate's thread, which may sit
+  // idle between requests: a call that gets no answer in time fails rather
+  // than waiting for the next request.
   const call = (method: string, params: object = {}) =>
     new Promise<unknown>((resolve, reject) => {
       const id = ++lastId;
-      waiting.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error(`Inspector: no answer to ${method}`));
+      }, 2000);
+      const settle = { resolve: (value: unknown) => (clearTimeout(timer), resolve(value)), reject: (error: Error) => (clearTimeout(timer), reject(error)) };
+      waiting.set(id, settle);
       socket.send(JSON.stringify({ id, method, params }));
     });
   await call("Runtime.enable");
