@@ -14,7 +14,11 @@ import type { UploadSession } from "./upload_session.ts";
  */
 export async function streamedUpload(session: UploadSession, layer: Layer, progress: ProgressReporter): Promise<number> {
   let sent = 0;
+  let counterController: TransformStreamDefaultController<Uint8Array> | undefined;
   const counter = new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      counterController = controller;
+    },
     transform(chunk, controller) {
       sent += chunk.byteLength;
       progress.update({ read: sourceBytesRead(layer), compressed: sent });
@@ -33,6 +37,11 @@ export async function streamedUpload(session: UploadSession, layer: Layer, progr
     progress.update({ acknowledged: size });
     return size;
   } catch (error) {
+    // Aborting alone is not enough where fetch failed holding the body without
+    // reading it (Chromium over HTTP/1.1): the pipe then waits for a write the
+    // body will never take. Erroring the body ends that write, so the pipe
+    // cancels the layer's stream, and so its source.
+    counterController?.error(error);
     pipe.abort(error);
     throw error;
   }
