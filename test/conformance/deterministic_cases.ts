@@ -2,8 +2,8 @@
 // same compressed digest in every runtime. Each runtime checks its digests
 // against the ones recorded in deterministic_golden.ts; since all four must
 // match that record, they match each other.
-import { chunkedStream, collect, tarLikeBytes } from "../support/bytes.ts";
-import { assertEqual, random, webCryptoDigest, type ConformanceCase } from "./harness.ts";
+import { chunkedStream, tarLikeBytes } from "../support/bytes.ts";
+import { assertEqual, collect, random, webCryptoDigest, type ConformanceCase } from "./harness.ts";
 import { DETERMINISTIC_GOLDEN } from "./deterministic_golden.ts";
 
 export const deterministicCases: ConformanceCase[] = DETERMINISTIC_GOLDEN.levels.map((expected) => ({

@@ -96,3 +96,21 @@ export function random(seed: number): (max: number) => number {
     return (state >>> 0) % max;
   };
 }
+
+/**
+ * Reads a stream to its end into one array. Not `new Response(stream)`:
+ * Chromium reports a stream's error from there as "TypeError: Failed to
+ * fetch", hiding the error the suite checks.
+ */
+export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = stream.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  const bytes = new Uint8Array(length);
+  chunks.reduce((offset, chunk) => (bytes.set(chunk, offset), offset + chunk.length), 0);
+  return bytes;
+}

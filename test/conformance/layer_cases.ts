@@ -1,8 +1,8 @@
 // The layer cases: values checked with WebCrypto and DecompressionStream for
 // several sizes, chunkings and compressors, and every error path.
-import { chunkedStream, collect, tarLikeBytes } from "../support/bytes.ts";
+import { chunkedStream, tarLikeBytes } from "../support/bytes.ts";
 import {
-  assert, assertBytesEqual, assertEqual, assertRejects, assertThrows, gunzipBytes, random, webCryptoDigest,
+  assert, assertBytesEqual, assertEqual, assertRejects, assertThrows, collect, gunzipBytes, random, webCryptoDigest,
   type ConformanceCase, type ConformanceContext,
 } from "./harness.ts";
 import type * as Library from "../../src/index.ts";

@@ -56,7 +56,9 @@ const streamedCase: ConformanceCase = {
     );
     assert(context.lib.isStreamLayerError(error), "a StreamLayerError");
     assert(/stream/i.test(error.message), `the message says why: ${error.message}`);
-    assert(record.cancelled !== undefined || record.pulled === 0 || record.pulled === bytes.length, "the source is not left half-read");
+    // The layer's values settle once its pipeline is torn down, source included.
+    await assertRejects(layer.digest(), "NotComputedError", "digest() after the failed upload");
+    assert(record.cancelled !== undefined || record.pulled === 0, `the source is cancelled, not left half-read (${record.pulled} bytes read)`);
   },
 };
 
