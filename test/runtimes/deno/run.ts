@@ -27,7 +27,7 @@ process.exit(status);
 function installPackedPackage(): void {
   const packDir = mkdtempSync(join(tmpdir(), "streamlayer-pack-"));
   try {
-    const [packed] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: root, encoding: "utf8" })) as { filename: string }[];
+    const [packed] = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", packDir], { cwd: root, encoding: "utf8" })) as { filename: string }[];
     const modules = join(here, "node_modules");
     rmSync(modules, { recursive: true, force: true });
     mkdirSync(join(modules, "streamlayer"), { recursive: true });
