@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { createServer } from "node:net";
-import { WebSocket } from "undici"; // miniflare's own dependency; Node 20 has no WebSocket global
+import { WebSocket } from "undici"; // Node 20 has no WebSocket global
 
 export interface RunningWorker {
   fetch(path: string, init?: RequestInit): Promise<Response>;
