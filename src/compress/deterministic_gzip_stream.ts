@@ -1,5 +1,5 @@
 import type { CompressionLevel, Compressor } from "./compressor.ts";
-import { FixedSizeChunker } from "./fixed_size_chunk_stream.ts";
+import { fflateGzipStream } from "./fflate_gzip_stream.ts";
 
 /**
  * The block size fed to fflate in deterministic mode. Part of the output
@@ -16,29 +16,9 @@ export const DETERMINISTIC_DEFAULT_LEVEL: CompressionLevel = 6;
  * everywhere, with `mtime: 0`, so no time or host in the header), pushed
  * input re-cut into fixed {@link DETERMINISTIC_BLOCK_SIZE} blocks: fflate's
  * output depends on where its pushes are cut, so the source's chunking must
- * not reach it.
- *
- * The platform's `CompressionStream` and native zlib are not used: their
- * headers and encoders differ between runtimes and versions. One stream
- * stage, not a chunker piped into a compressor, so a failure has one path.
+ * not reach it. The platform's `CompressionStream` and native zlib are not
+ * used: their headers and encoders differ between runtimes and versions.
  */
-export async function deterministicGzipStream(level: CompressionLevel = DETERMINISTIC_DEFAULT_LEVEL): Promise<Compressor> {
-  const { Gzip } = await import("fflate");
-  const chunker = new FixedSizeChunker(DETERMINISTIC_BLOCK_SIZE);
-  let gzip: InstanceType<typeof Gzip>;
-  return new TransformStream<Uint8Array, Uint8Array>({
-    start(controller) {
-      gzip = new Gzip({ mtime: 0, level }, (data) => {
-        if (data.length > 0) controller.enqueue(data);
-      });
-    },
-    transform(chunk) {
-      for (const block of chunker.push(chunk)) gzip.push(block);
-    },
-    flush() {
-      const rest = chunker.flush();
-      if (rest) gzip.push(rest);
-      gzip.push(new Uint8Array(0), true);
-    },
-  });
+export function deterministicGzipStream(level: CompressionLevel = DETERMINISTIC_DEFAULT_LEVEL): Promise<Compressor> {
+  return fflateGzipStream(level, { blockSize: DETERMINISTIC_BLOCK_SIZE });
 }

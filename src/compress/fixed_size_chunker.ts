@@ -2,6 +2,19 @@
  * Cuts bytes into blocks of exactly `size` bytes, whatever the pieces they
  * arrive in; `flush` gives the shorter rest. At most one block is held;
  * input aligned on a block boundary is passed on as views, not copied.
+ *
+ * A streaming compressor's output can depend on where its input was cut, so
+ * fixed blocks make it a function of the bytes alone.
+ *
+ * @example Blocks of 4 bytes
+ * ```ts
+ * import { FixedSizeChunker } from "./fixed_size_chunker.ts";
+ *
+ * const chunker = new FixedSizeChunker(4);
+ * const sizes = [...chunker.push(new Uint8Array(3)), ...chunker.push(new Uint8Array(6))].map((block) => block.length);
+ * const rest = chunker.flush()?.length;
+ * if (sizes.join() !== "4,4" || rest !== 1) throw new Error(`got ${sizes} and ${rest}`);
+ * ```
  */
 export class FixedSizeChunker {
   readonly #size: number;
@@ -43,40 +56,5 @@ export class FixedSizeChunker {
   /** The bytes left over, shorter than a block, or `undefined` if none. */
   flush(): Uint8Array | undefined {
     return this.#filled > 0 ? this.#block.subarray(0, this.#filled) : undefined;
-  }
-}
-
-/**
- * Re-chunks a byte stream into blocks of exactly `size` bytes (the last one
- * may be shorter), whatever the chunking of its input: a streaming
- * compressor's output can depend on where its input was cut, so fixed blocks
- * make it a function of the bytes alone.
- *
- * @example Blocks of 4 bytes
- * ```ts
- * import { FixedSizeChunkStream } from "./fixed_size_chunk_stream.ts";
- *
- * const chunks = ReadableStream.from([new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6, 7, 8, 9])]);
- * const sizes: number[] = [];
- * for await (const block of chunks.pipeThrough(new FixedSizeChunkStream(4))) sizes.push(block.length);
- * // sizes: [4, 4, 1]
- * ```
- */
-export class FixedSizeChunkStream extends TransformStream<Uint8Array, Uint8Array> {
-  /**
-   * @param size The block size in bytes.
-   * @throws {RangeError} when `size` is not a positive integer.
-   */
-  constructor(size: number) {
-    const chunker = new FixedSizeChunker(size);
-    super({
-      transform(chunk, controller) {
-        for (const block of chunker.push(chunk)) controller.enqueue(block);
-      },
-      flush(controller) {
-        const rest = chunker.flush();
-        if (rest) controller.enqueue(rest);
-      },
-    });
   }
 }

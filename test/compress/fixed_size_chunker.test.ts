@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { FixedSizeChunkStream } from "../../src/compress/fixed_size_chunk_stream.ts";
-import { chunkedStream, tarLikeBytes } from "../support/bytes.ts";
+import { FixedSizeChunker } from "../../src/compress/fixed_size_chunker.ts";
+import { tarLikeBytes } from "../support/bytes.ts";
 
 async function blocksOf(bytes: Uint8Array, chunkSizes: number[], size: number): Promise<Uint8Array[]> {
+  const chunker = new FixedSizeChunker(size);
   const blocks: Uint8Array[] = [];
-  const { stream } = chunkedStream(bytes, { chunkSizes });
-  const reader = stream.pipeThrough(new FixedSizeChunkStream(size)).getReader();
-  for (let next = await reader.read(); !next.done; next = await reader.read()) blocks.push(next.value.slice());
+  for (let offset = 0, index = 0; offset < bytes.length; index++) {
+    const piece = bytes.subarray(offset, offset + Math.max(1, chunkSizes[index % chunkSizes.length]!));
+    offset += piece.length;
+    blocks.push(...chunker.push(piece).map((block) => block.slice()));
+  }
+  const rest = chunker.flush();
+  if (rest) blocks.push(rest.slice());
   return blocks;
 }
 
@@ -35,5 +40,5 @@ test("an empty input gives no block", async () => {
 });
 
 test("a block size that is not a positive integer is refused", () => {
-  for (const size of [0, -1, 1.5, Number.NaN]) assert.throws(() => new FixedSizeChunkStream(size), RangeError);
+  for (const size of [0, -1, 1.5, Number.NaN]) assert.throws(() => new FixedSizeChunker(size), RangeError);
 });
