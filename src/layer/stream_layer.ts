@@ -22,9 +22,9 @@ export interface StreamLayerOptions {
   mediaType?: GzipLayerMediaType;
   /**
    * Which gzip implementation to use. `auto` takes `CompressionStream` where it
-   * exists and passes backpressure on (not in Node, where zlib is taken), the
-   * native zlib or fflate when a level is asked for, and fflate where nothing
-   * else is available.
+   * exists and passes backpressure on (browsers, Deno; not Node, where zlib is
+   * taken, nor Workers, where fflate is), the native zlib or fflate when a
+   * level is asked for, and fflate where nothing else is available.
    *
    * @default "auto"
    */
