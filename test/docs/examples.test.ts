@@ -1,6 +1,7 @@
-// Docs that run: every titled @example in src/ is extracted and run as a
-// program against the real registry (its 127.0.0.1:5000 becomes the test
-// registry's address), importing the package by its published names.
+// Docs that run: every titled @example in src/, and every TypeScript example
+// in the README, is extracted and run as a program against the real registry
+// (its 127.0.0.1:5000 becomes the test registry's address), importing the
+// package by its published names.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -45,6 +46,22 @@ function examples(): Example[] {
   );
 }
 
+// README examples, each titled by the heading above it.
+function readmeExamples(): Example[] {
+  const found: Example[] = [];
+  let heading = "README";
+  let block: string[] | undefined;
+  for (const line of readFileSync(join(ROOT, "README.md"), "utf8").split("\n")) {
+    if (block === undefined && line.startsWith("#")) heading = line.replace(/^#+\s*/, "");
+    if (block === undefined && line === "```ts") block = [];
+    else if (block !== undefined && line === "```") {
+      found.push({ file: "README.md", title: `${heading} (example ${found.length + 1})`, code: block.join("\n") });
+      block = undefined;
+    } else block?.push(line);
+  }
+  return found;
+}
+
 function asProgram(example: Example, registryHost: string): string {
   const directory = join(ROOT, example.file, "..");
   return example.code
@@ -80,8 +97,8 @@ describe("the examples in the API documentation run", () => {
     await directory?.remove();
   });
 
-  const found = examples();
-  test("there are examples to run", () => assert.ok(found.length >= 20, `found ${found.length}`));
+  const found = [...examples(), ...readmeExamples()];
+  test("there are examples to run", () => assert.ok(found.length >= 30, `found ${found.length}`));
 
   for (const [index, example] of found.entries()) {
     test(`${example.file}: ${example.title}`, async () => {
