@@ -31,8 +31,9 @@ export interface EmptyImageOptions {
    */
   config?: ContainerConfig;
   /**
-   * When the image was made. The Unix epoch by default, so that the same
-   * layers always give the same image digest.
+   * When the image was made: a `Date`, or an RFC 3339 string kept as given.
+   * The Unix epoch by default, so that the same layers always give the same
+   * image digest.
    * @default "1970-01-01T00:00:00Z"
    */
   created?: string | Date;
@@ -43,7 +44,7 @@ export interface EmptyImageOptions {
  *
  * @param options Platform, format and config fields.
  * @returns An image whose config and manifest are known once hashed.
- * @throws {RangeError} when `format` is neither `oci` nor `docker`, or `created` is not a valid date.
+ * @throws {RangeError} when `format` is neither `oci` nor `docker`, or `created` is not a valid date in RFC 3339.
  *
  * @example Building an image with a command
  * ```ts
@@ -78,9 +79,16 @@ export function emptyImage(options: EmptyImageOptions = {}): Image {
   );
 }
 
+// The spec wants RFC 3339, and Go tools (skopeo, crane) fail to parse anything
+// else; `new Date` would accept "2020-01-01" or a local-time string, so a
+// string is checked against the format rather than merely parsed.
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 function createdText(created: string | Date | undefined): string {
   if (created === undefined) return "1970-01-01T00:00:00Z";
   const date = typeof created === "string" ? new Date(created) : created;
-  if (Number.isNaN(date.getTime())) throw new RangeError(`Invalid created date: ${String(created)}`);
+  if (Number.isNaN(date.getTime()) || (typeof created === "string" && !RFC_3339.test(created))) {
+    throw new RangeError(`Invalid created date: expected RFC 3339 such as 2024-01-02T03:04:05Z, got ${String(created)}`);
+  }
   return typeof created === "string" ? created : date.toISOString().replace(/\.000Z$/, "Z");
 }

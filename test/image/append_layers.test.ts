@@ -45,6 +45,15 @@ test("Docker format uses Docker's media types", async () => {
   assert.throws(() => emptyImage({ created: "not a date" }), RangeError);
 });
 
+test("created is kept as RFC 3339, which Go tools parse: other date strings are refused", async () => {
+  // Go's time.Time (skopeo, crane) rejects "2020-01-01" in a config, though `new Date` accepts it.
+  assert.throws(() => emptyImage({ created: "2020-01-01" }), RangeError);
+  assert.throws(() => emptyImage({ created: "Jan 1 2020" }), RangeError);
+  assert.throws(() => emptyImage({ created: "2020-13-45T00:00:00Z" }), RangeError);
+  assert.equal((await emptyImage({ created: "2020-01-02T03:04:05+02:00" }).values()).configFile.created, "2020-01-02T03:04:05+02:00");
+  assert.equal((await emptyImage({ created: new Date(Date.UTC(2020, 0, 2, 3, 4, 5)) }).values()).configFile.created, "2020-01-02T03:04:05Z");
+});
+
 test("config and manifest wait for the streaming layer, then list its DiffID, digest and size", async () => {
   const layer = tarLayer("hello\n");
   const image = appendLayers(emptyImage(), layer);
