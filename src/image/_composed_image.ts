@@ -1,6 +1,6 @@
 import { NotComputedError } from "../layer/errors.ts";
 import type { Layer } from "../layer/layer.ts";
-import { hashBytes, hashJson } from "./_canonical_json.ts";
+import { hashJson } from "./_canonical_json.ts";
 import type { Image, ImageValues } from "./image.ts";
 import type { ImageFormat } from "./media_types.ts";
 import type { ConfigFile, OciDescriptor, HistoryEntry, Manifest } from "./types.ts";
@@ -15,8 +15,11 @@ export interface ImageBase {
   readonly layers: readonly Layer[];
   readonly layerDescriptors: readonly OciDescriptor[];
   readonly annotations?: Record<string, string>;
-  /** The base's own bytes, reused as they are while nothing is appended. */
-  readonly raw?: { readonly config: Uint8Array; readonly manifest: Uint8Array };
+  /**
+   * A pulled base's values with the registry's exact bytes and digest, used
+   * as they are while nothing is appended.
+   */
+  readonly pulled?: ImageValues;
 }
 
 interface AddedLayer {
@@ -66,8 +69,7 @@ export class ComposedImage implements Image {
 
   async #compute(): Promise<ImageValues> {
     const added = await Promise.all(this.added.map(describe));
-    const raw = this.base.raw;
-    if (added.length === 0 && raw) return fromRaw(this.base, raw.config, raw.manifest);
+    if (added.length === 0 && this.base.pulled) return this.base.pulled;
     const configFile = nextConfig(this.base.configFile, added, this.base.layers.length);
     const config = await hashJson(configFile);
     const configDescriptor = { mediaType: this.base.configMediaType, digest: config.digest, size: config.bytes.length };
@@ -105,16 +107,4 @@ function nextConfig(base: ConfigFile, added: readonly AddedLayer[], baseLayerCou
     config.history = [...(base.history ?? []), ...added.map(() => ({ ...entry }))];
   }
   return config;
-}
-
-async function fromRaw(base: ImageBase, rawConfig: Uint8Array, rawManifest: Uint8Array): Promise<ImageValues> {
-  const manifest = JSON.parse(new TextDecoder().decode(rawManifest)) as Manifest;
-  return {
-    configFile: base.configFile,
-    rawConfigFile: rawConfig,
-    config: manifest.config,
-    manifest,
-    rawManifest,
-    descriptor: { mediaType: base.manifestMediaType, digest: await hashBytes(rawManifest), size: rawManifest.length },
-  };
 }

@@ -72,16 +72,25 @@ export async function pullImage(reference: string, options: PullImageOptions = {
     throw new UnsupportedImageError(name, `the manifest lists ${manifest.layers?.length ?? 0} layers and the config ${diffIDs.length} DiffIDs`);
   }
   const format = mediaType === DOCKER_MANIFEST ? "docker" : "oci";
+  const manifestMediaType = mediaType === DOCKER_MANIFEST ? DOCKER_MANIFEST : OCI_MANIFEST;
   return new ComposedImage(
     {
       format,
-      manifestMediaType: mediaType === DOCKER_MANIFEST ? DOCKER_MANIFEST : OCI_MANIFEST,
+      manifestMediaType,
       configMediaType: manifest.config.mediaType ?? (format === "docker" ? DOCKER_CONFIG : OCI_CONFIG),
       configFile,
       layers: manifest.layers.map((descriptor, i) => new RemoteLayer(client, descriptor, diffIDs[i] ?? "")),
       layerDescriptors: manifest.layers,
       annotations: manifest.annotations,
-      raw: { config: rawConfig, manifest: fetched.bytes },
+      // getManifest hashed these bytes already: that digest is the registry's.
+      pulled: {
+        configFile,
+        rawConfigFile: rawConfig,
+        config: manifest.config,
+        manifest,
+        rawManifest: fetched.bytes,
+        descriptor: { mediaType: manifestMediaType, digest: fetched.descriptor.digest, size: fetched.bytes.length },
+      },
     },
     [],
   );
