@@ -71,8 +71,10 @@ export class Transport {
   async send(request: TransportRequest): Promise<Response> {
     const challenge = await this.#ping(request.signal);
     const first = await this.#authorization(challenge, request, false);
-    const response = await this.#sendWithRedirects(request, first);
+    const { response, url } = await this.#sendWithRedirects(request, first);
     if (response.status !== 401 || request.body instanceof ReadableStream) return response;
+    // Another host's challenge would send our credentials to a realm of its choosing: its 401 is final.
+    if (new URL(response.url || url).origin !== this.base.origin) return response;
     // An expired token, or a registry whose anonymous ping hid the challenge that a push meets.
     const fresh = pickChallenge(parseWwwAuthenticate(response.headers.get("www-authenticate"))) ?? challenge;
     if (fresh === undefined) return response;
@@ -80,7 +82,7 @@ export class Transport {
     if (second === undefined || second === first) return response;
     await response.body?.cancel();
     this.#challenge = Promise.resolve(fresh);
-    return this.#sendWithRedirects(request, second);
+    return (await this.#sendWithRedirects(request, second)).response;
   }
 
   #ping(signal: AbortSignal | undefined): Promise<Challenge | undefined> {
@@ -123,7 +125,8 @@ export class Transport {
     return `Bearer ${token}`;
   }
 
-  async #sendWithRedirects(request: TransportRequest, authorization: string | undefined): Promise<Response> {
+  /** Sends, following redirects; returns the last response and the URL that gave it. */
+  async #sendWithRedirects(request: TransportRequest, authorization: string | undefined): Promise<{ response: Response; url: URL }> {
     let url = new URL(request.url, this.base);
     let method = request.method;
     let body = request.body;
@@ -133,10 +136,10 @@ export class Transport {
       if (authorization !== undefined && url.host === this.base.host) headers.authorization = authorization;
       const response = await this.#fetchOnce(method, url, headers, body, request.signal);
       const location = response.headers.get("location");
-      if (![301, 302, 303, 307, 308].includes(response.status) || location === null || hop === MAX_REDIRECTS) return response;
+      if (![301, 302, 303, 307, 308].includes(response.status) || location === null || hop === MAX_REDIRECTS) return { response, url };
       const next = new URL(location, url);
       assertSafeTarget(this.base, next);
-      if (body instanceof ReadableStream) return response;
+      if (body instanceof ReadableStream) return { response, url };
       await response.body?.cancel();
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
         method = method === "HEAD" ? "HEAD" : "GET";

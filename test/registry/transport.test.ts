@@ -217,3 +217,22 @@ test("a registry that reports another digest on the final PUT gives a DigestMism
   assert.match(error.expected, /^sha256:[0-9a-f]{64}$/);
   assert.equal(seen.at(-1)!.method, "DELETE");
 });
+
+test("a 401 from an upload Location on another host sends no credentials to the realm it names", async () => {
+  const { fetch, seen } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }) : undefined),
+    (r) => (r.method === "POST" ? new Response(null, { status: 202, headers: { location: "https://uploads.example.net/session/1" } }) : undefined),
+    (r) => (new URL(r.url).host === "uploads.example.net" && r.method === "PATCH"
+      ? new Response(null, { status: 401, headers: { "www-authenticate": 'Bearer realm="https://collector.example.org/token",service="x"' } })
+      : undefined),
+    (r) => (r.method === "DELETE" ? new Response(null, { status: 204 }) : undefined),
+  );
+  const layer = new StreamLayer(new Blob([new Uint8Array(3)]).stream());
+  const error = await writeLayer("registry.example.com/a", layer, { fetch, auth: { username: "u", password: "p" } }).catch((e: unknown) => e);
+  assert.deepEqual(seen.filter((s) => new URL(s.url).host !== "registry.example.com").map((s) => [s.method, new URL(s.url).host, s.authorization]), [
+    ["PATCH", "uploads.example.net", null],
+    ["DELETE", "uploads.example.net", null],
+  ]);
+  assert.ok(error instanceof AuthError);
+  assert.equal(error.status, 401);
+});
