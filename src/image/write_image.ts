@@ -74,11 +74,11 @@ export async function writeImage(reference: string, image: Image, options: Write
   }
   const values = await image.values();
   await uploadLayer(client, blobLayer(values.rawConfigFile, { mediaType: values.config.mediaType }), { upload: "chunked", chunkSize: options.chunkSize });
-  const target = parsed.tag ?? parsed.digest ?? "latest";
-  if (parsed.digest !== undefined && parsed.tag === undefined && parsed.digest !== values.descriptor.digest) {
+  // A digest in the reference promises the content, with or without a tag.
+  if (parsed.digest !== undefined && parsed.digest !== values.descriptor.digest) {
     throw new DigestMismatchError(parsed.digest, values.descriptor.digest, `manifest of ${reference}`);
   }
-  await client.putManifest(target, values.rawManifest, values.descriptor.mediaType);
+  await client.putManifest(parsed.tag ?? values.descriptor.digest, values.rawManifest, values.descriptor.mediaType);
   return { mediaType: values.descriptor.mediaType, digest: values.descriptor.digest, size: values.descriptor.size };
 }
 

@@ -128,6 +128,18 @@ test("a failing source fails writeImage, and no manifest is written", async () =
   assert.equal(await client.headManifest("v1"), undefined);
 });
 
+test("a digest in the reference must be the manifest's, also beside a tag; nothing is tagged otherwise", async () => {
+  const repository = `${registry.host}/streamlayer/pinned`;
+  const wrong = `sha256:${"0".repeat(64)}`;
+  await assert.rejects(writeImage(`${repository}:v1@${wrong}`, emptyImage()), { code: "DIGEST_MISMATCH" });
+  assert.equal(await new RegistryClient(repository).headManifest("v1"), undefined);
+
+  const image = emptyImage();
+  const { descriptor } = await image.values();
+  await writeImage(`${repository}:v1@${descriptor.digest}`, image);
+  assert.equal((await skopeoJson<Inspected>("inspect", noTls, `docker://${repository}:v1`)).Digest, descriptor.digest);
+});
+
 test("several streaming layers go up a bounded number at a time, in order in the manifest", async () => {
   const tars = await Promise.all(["a", "b", "c", "d"].map((name) => tarball({ [name]: name.repeat(100) })));
   const layers = tars.map(({ bytes }) => new StreamLayer(streamOf(bytes)));
