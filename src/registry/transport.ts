@@ -132,8 +132,8 @@ export class Transport {
     let body = request.body;
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { ...request.headers };
-      // Credentials and tokens go to the registry's own host only.
-      if (authorization !== undefined && url.host === this.base.host) headers.authorization = authorization;
+      // Credentials and tokens go to the registry's own origin only: not another host, nor plain HTTP to its host.
+      if (authorization !== undefined && url.origin === this.base.origin) headers.authorization = authorization;
       const response = await this.#fetchOnce(method, url, headers, body, request.signal);
       const location = response.headers.get("location");
       if (![301, 302, 303, 307, 308].includes(response.status) || location === null || hop === MAX_REDIRECTS) return { response, url };

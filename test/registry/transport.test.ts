@@ -236,3 +236,17 @@ test("a 401 from an upload Location on another host sends no credentials to the 
   assert.ok(error instanceof AuthError);
   assert.equal(error.status, 401);
 });
+
+test("credentials are not sent over plain HTTP to a Location on the registry's host when the registry is HTTPS", async () => {
+  const { fetch, seen } = fakeFetch(
+    (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }) : undefined),
+    (r) => (r.method === "POST" ? new Response(null, { status: 202, headers: { location: "http://registry.example.com/v2/a/blobs/uploads/1" } }) : undefined),
+    (r) => (r.method === "PATCH" ? new Response(null, { status: 202, headers: { location: "http://registry.example.com/v2/a/blobs/uploads/1", range: "0-2" } }) : undefined),
+    (r) => (r.method === "PUT" ? new Response(null, { status: 201 }) : undefined),
+  );
+  const layer = blobLayer(new Uint8Array([1, 2, 3]));
+  await writeLayer("registry.example.com/a", layer, { fetch, auth: { username: "u", password: "p" } });
+  const plain = seen.filter((s) => s.url.startsWith("http:"));
+  assert.deepEqual(plain.map((s) => s.method), ["PATCH", "PUT"]);
+  assert.ok(plain.every((s) => s.authorization === null), "no Authorization over plain HTTP");
+});
