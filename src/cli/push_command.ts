@@ -43,24 +43,15 @@ export async function push(argv: string[], signal?: AbortSignal): Promise<number
   const view = new ProgressView(process.stderr, `push ${args.input === "-" ? "stdin" : args.input}`, destination.kind === "layout" ? "written" : "stored");
   const { stream: source, size } = await openInput(args.input, (read) => view.update({ read }), signal);
   view.total = size;
-  let read = 0;
   try {
     const base = baseReference && (await pullImage(formatReference(baseReference), { auth, platform: args.platform, insecure: args.insecure, signal }));
     const mediaType = args.mediaType ?? (base?.format === "docker" ? DOCKER_LAYER_GZIP : OCI_LAYER_GZIP);
-    const counted = source.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          read += chunk.length;
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    const streamLayer = new StreamLayer(counted, { compressionLevel: args.level, mediaType });
+    const streamLayer = new StreamLayer(source, { compressionLevel: args.level, mediaType });
     const layer = observedLayer(streamLayer, (compressed) => view.update({ compressed, ...(destination.kind === "layout" ? { uploaded: compressed } : {}) }));
     const image = args.blob ? undefined : appendLayers(base ?? emptyFor(args, mediaType), layer);
     const descriptor = await write(destination, layer, image, args, auth, view, signal);
     view.finish();
-    report(args, destination, descriptor, streamLayer, read);
+    report(args, destination, descriptor, streamLayer);
     return EXIT.ok;
   } catch (error) {
     await source.cancel(error).catch(() => {});
@@ -116,8 +107,9 @@ async function write(
   });
 }
 
-function report(args: PushArgs, destination: Destination, descriptor: Descriptor, layer: StreamLayer, read: number): void {
+function report(args: PushArgs, destination: Destination, descriptor: Descriptor, layer: StreamLayer): void {
   const values = layer.computed();
+  const read = layer.bytesRead();
   const result = {
     destination: destination.text,
     kind: args.blob ? "blob" : "image",
