@@ -33,6 +33,7 @@ export async function runCli(argv: string[], signal?: AbortSignal): Promise<numb
         process.stdout.write(HELP);
         return command === undefined ? EXIT.usage : EXIT.ok;
       case "help":
+        if (rest[0] !== undefined && rest[0] !== "push") throw new UsageError(`Unknown command: ${rest[0]}: see streamlayer --help`);
         process.stdout.write(rest[0] === "push" ? PUSH_HELP : HELP);
         return EXIT.ok;
       case "-v":

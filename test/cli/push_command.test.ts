@@ -157,9 +157,11 @@ test("--help is there for the command and for push", async () => {
     assert.match(help.stdout, /Usage: streamlayer push \[options\] <file\|-> <destination>/);
     assert.match(help.stdout, /--password-stdin/);
   }
-  const unknown = await runCli(["pull"]);
-  assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /^streamlayer: Unknown command: pull/);
+  for (const args of [["pull"], ["help", "pull"]]) {
+    const unknown = await runCli(args);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^streamlayer: Unknown command: pull/);
+  }
 });
 
 test("Ctrl-C while stdin is still open ends with exit 130, one line, and no blob left in the layout", async () => {
