@@ -7,7 +7,7 @@ import { UnsafeRedirectError } from "./errors.ts";
 export function isLocalHost(hostname: string): boolean {
   const host = unbracket(hostname).toLowerCase();
   if (host === "localhost" || host.endsWith(".localhost")) return true;
-  const v4 = ipv4(host);
+  const v4 = ipv4(host) ?? mappedIpv4(host);
   if (v4) return v4[0] === 127;
   return ipv6IsLoopback(host);
 }
@@ -20,7 +20,7 @@ export function isLocalHost(hostname: string): boolean {
 export function isPrivateAddress(hostname: string): boolean {
   const host = unbracket(hostname).toLowerCase();
   if (isLocalHost(host)) return true;
-  const v4 = ipv4(host) ?? ipv4(host.replace(/^::ffff:/, ""));
+  const v4 = ipv4(host) ?? mappedIpv4(host);
   if (v4) {
     const [a, b] = v4 as [number, number, number, number];
     return a === 0 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
@@ -54,10 +54,20 @@ function ipv4(host: string): number[] | undefined {
   return parts.every((part) => part <= 255) ? parts : undefined;
 }
 
+// An IPv4-mapped IPv6 address reaches the IPv4 host. URL spells it in hex
+// (`[::ffff:10.0.0.1]` becomes `[::ffff:a00:1]`), so both spellings are read.
+function mappedIpv4(host: string): number[] | undefined {
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  if (dotted) return ipv4(dotted[1] ?? "");
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  if (!hex) return undefined;
+  const high = parseInt(hex[1] ?? "", 16);
+  const low = parseInt(hex[2] ?? "", 16);
+  return [high >> 8, high & 255, low >> 8, low & 255];
+}
+
 function ipv6IsLoopback(host: string): boolean {
   if (!host.includes(":")) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
-  if (mapped) return ipv4(mapped[1] ?? "")?.[0] === 127;
   // ::1 in any spelling: every group zero but a final 1.
   const groups = host.split("::");
   if (groups.length > 2) return false;

@@ -250,3 +250,14 @@ test("credentials are not sent over plain HTTP to a Location on the registry's h
   assert.deepEqual(plain.map((s) => s.method), ["PATCH", "PUT"]);
   assert.ok(plain.every((s) => s.authorization === null), "no Authorization over plain HTTP");
 });
+
+test("an upload Location on an IPv4-mapped IPv6 private address is refused, as URL spells it in hex", async () => {
+  for (const location of ["http://[::ffff:169.254.169.254]/upload", "http://[::ffff:10.0.0.1]/upload", "http://[::ffff:127.0.0.1]/upload"]) {
+    const { fetch, seen } = fakeFetch(
+      (r) => (new URL(r.url).pathname === "/v2/" ? new Response(null, { status: 200 }) : undefined),
+      (r) => (r.method === "POST" ? new Response(null, { status: 202, headers: { location } }) : undefined),
+    );
+    await assert.rejects(new RegistryClient("registry.example.com/a", { fetch }).startUpload(), UnsafeRedirectError, location);
+    assert.ok(seen.every((s) => new URL(s.url).host === "registry.example.com"));
+  }
+});
