@@ -77,9 +77,4 @@ export class RemoteLayer implements Layer {
       },
     });
   }
-
-  /** The client for the repository that holds the layer. */
-  get client(): RegistryClient {
-    return this.#client;
-  }
 }
