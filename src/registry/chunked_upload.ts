@@ -25,10 +25,14 @@ export interface ChunkedUploadInit {
 export async function chunkedUpload(session: UploadSession, layer: Layer, init: ChunkedUploadInit): Promise<number> {
   const size = Math.max(init.chunkSize, session.minChunkLength ?? 0);
   const reader = new ChunkReader(layer.compressed(), size);
+  // A source can go quiet for good; cancelling the reader ends the wait for it.
+  const stop = () => void reader.cancel(init.signal?.reason);
+  init.signal?.addEventListener("abort", stop, { once: true });
   let offset = 0;
   try {
     for (;;) {
       const chunk = await reader.next();
+      init.signal?.throwIfAborted();
       init.progress.update({ read: sourceBytesRead(layer), compressed: reader.bytesRead });
       if (chunk === undefined) return offset;
       await sendChunk(session, chunk, offset, init.signal);
@@ -38,6 +42,8 @@ export async function chunkedUpload(session: UploadSession, layer: Layer, init: 
   } catch (error) {
     await reader.cancel(error);
     throw error;
+  } finally {
+    init.signal?.removeEventListener("abort", stop);
   }
 }
 

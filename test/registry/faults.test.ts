@@ -150,6 +150,37 @@ describe("chunked upload through faults, anonymous registry", () => {
     await assertSessionGone(proxy, registry);
   });
 
+  for (const upload of ["chunked", "stream"] as const) {
+    test(`${upload}: abort while the source is silent: the upload ends, the source is cancelled, the session deleted`, { timeout: 20_000 }, async () => {
+      const controller = new AbortController();
+      let cancelled = false;
+      let pulls = 0;
+      // One piece, then a source that never answers again: only the abort can end the upload.
+      const silent = new ReadableStream<Uint8Array>({
+        pull(stream) {
+          if (++pulls === 1) {
+            stream.enqueue(input.subarray(0, 64 * 1024));
+            return;
+          }
+          controller.abort(new DOMException("stop", "AbortError"));
+          return new Promise<void>(() => {});
+        },
+        cancel() {
+          cancelled = true;
+        },
+      }, { highWaterMark: 0 });
+      proxy.setRule(() => undefined);
+      proxy.log.length = 0;
+      const [result] = await Promise.allSettled([
+        writeLayer(`${proxy.host}/fault/silent-${upload}`, new StreamLayer(silent), { upload, chunkSize: MiB, signal: controller.signal }),
+      ]);
+      assert.equal(result!.status, "rejected");
+      assert.equal(((result as PromiseRejectedResult).reason as DOMException).name, "AbortError");
+      assert.ok(cancelled, "the source is cancelled");
+      await assertSessionGone(proxy, registry);
+    });
+  }
+
   test("streamed mode: one failure ends the upload with a typed error", async () => {
     proxy.setRule(onPatch(1, { kind: "reset-mid-body", after: MiB }));
     proxy.log.length = 0;
