@@ -1,5 +1,4 @@
-import type { Layer } from "../layer/layer.ts";
-import { blobLayer } from "../layer/blob_layer.ts";
+import type { Layer, LayerValues } from "../layer/layer.ts";
 import { RegistryClient, type RegistryClientOptions } from "../registry/client.ts";
 import type { Descriptor } from "../registry/descriptor.ts";
 import { DigestMismatchError } from "../registry/errors.ts";
@@ -73,7 +72,7 @@ export async function writeImage(reference: string, image: Image, options: Write
     throw error;
   }
   const values = await image.values();
-  await uploadLayer(client, blobLayer(values.rawConfigFile, { mediaType: values.config.mediaType }), { upload: "chunked", chunkSize: options.chunkSize });
+  await uploadLayer(client, knownBlob(values.rawConfigFile, values.config), { upload: "chunked", chunkSize: options.chunkSize });
   // A digest in the reference promises the content, with or without a tag.
   if (parsed.digest !== undefined && parsed.digest !== values.descriptor.digest) {
     throw new DigestMismatchError(parsed.digest, values.descriptor.digest, `manifest of ${reference}`);
@@ -91,6 +90,27 @@ async function writeOneLayer(client: RegistryClient, layer: Layer, index: number
   // compressed() streams the GET into the upload.
   const onProgress = options.onProgress;
   await uploadLayer(client, layer, { ...options, onProgress: onProgress && ((progress) => onProgress({ ...progress, layer: index })) });
+}
+
+// The config's bytes were hashed once, when the image named them; a
+// blobLayer would hash them again. As they are not compressed, their DiffID
+// is their digest.
+function knownBlob(bytes: Uint8Array, descriptor: Descriptor): Layer {
+  const values: LayerValues = { digest: descriptor.digest, diffID: descriptor.digest, size: bytes.length };
+  return {
+    digest: async () => values.digest,
+    diffID: async () => values.diffID,
+    size: async () => values.size,
+    mediaType: () => descriptor.mediaType,
+    computed: () => values,
+    compressed: () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
+  };
 }
 
 async function runBounded<T>(items: readonly T[], jobs: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
