@@ -33,7 +33,7 @@ export async function writeBlobFile(
   expected: () => Promise<string>,
   signal?: AbortSignal,
 ): Promise<{ digest: string; size: number }> {
-  const temporary = join(directory, "blobs", "sha256", `.tmp-${randomBytes(8).toString("hex")}`);
+  const temporary = temporaryPath(directory);
   const hash = createHash("sha256");
   let size = 0;
   const file = await open(temporary, "wx");
@@ -62,13 +62,28 @@ export async function writeBlobFile(
   }
 }
 
-/** Writes bytes whose digest is known, through the same temporary-file path. */
-export function writeBytesFile(directory: string, bytes: Uint8Array, digest: string): Promise<{ digest: string; size: number }> {
-  const source = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(bytes);
-      controller.close();
-    },
-  });
-  return writeBlobFile(directory, source, async () => digest);
+/**
+ * Writes bytes that were hashed when they were made (a config, a manifest)
+ * under that digest, through a temporary file and a rename, without hashing
+ * them a second time.
+ */
+export async function writeBytesFile(directory: string, bytes: Uint8Array, digest: string): Promise<void> {
+  const temporary = temporaryPath(directory);
+  try {
+    const file = await open(temporary, "wx");
+    try {
+      await file.writeFile(bytes);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, blobPath(directory, digest));
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+function temporaryPath(directory: string): string {
+  return join(directory, "blobs", "sha256", `.tmp-${randomBytes(8).toString("hex")}`);
 }
