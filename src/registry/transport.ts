@@ -1,6 +1,6 @@
 import { assertSafeTarget } from "./address.ts";
 import { type AuthOption, basicAuthorization, type Credentials, isToken, resolveCredentials } from "./credentials.ts";
-import { RegistryError } from "./errors.ts";
+import { RegistryError, redactUrl } from "./errors.ts";
 import { responseError } from "./response_errors.ts";
 import { TokenCache } from "./token_cache.ts";
 import { fetchToken } from "./token_fetcher.ts";
@@ -162,7 +162,7 @@ export class Transport {
       return response;
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
-      throw new RegistryError({ method, url: url.href, cause, detail: describe(cause) });
+      throw new RegistryError({ method, url: url.href, cause, detail: describe(cause, url) });
     }
   }
 }
@@ -172,9 +172,10 @@ function pickChallenge(challenges: Challenge[]): Challenge | undefined {
   return challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "basic");
 }
 
-function describe(cause: unknown): string {
+// Some runtimes (Deno) repeat the whole URL in the message, query and all.
+function describe(cause: unknown, url: URL): string {
   const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   const code = typeof inner?.code === "string" ? inner.code : undefined;
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const message = (cause instanceof Error ? cause.message : String(cause)).replaceAll(url.href, redactUrl(url.href));
   return code ? `${message} (${code})` : message;
 }

@@ -3,7 +3,7 @@
 // addresses of other hosts). The real registry is exercised by the other files.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AuthError, blobLayer, DigestMismatchError, RegistryClient, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
+import { AuthError, blobLayer, DigestMismatchError, RegistryClient, RegistryError, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
 import { TokenCache } from "../../src/registry/token_cache.ts";
 import { Transport } from "../../src/registry/transport.ts";
 
@@ -260,4 +260,19 @@ test("an upload Location on an IPv4-mapped IPv6 private address is refused, as U
     await assert.rejects(new RegistryClient("registry.example.com/a", { fetch }).startUpload(), UnsafeRedirectError, location);
     assert.ok(seen.every((s) => new URL(s.url).host === "registry.example.com"));
   }
+});
+
+test("a network failure whose message repeats the URL (as Deno's does) keeps the query out of the error", async () => {
+  const fetch = (async (input: RequestInfo | URL) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    if (url.pathname === "/v2/") return new Response(null, { status: 200 });
+    throw new TypeError(`error sending request for url (${url.href}): connection closed before message completed`);
+  }) as typeof globalThis.fetch;
+  const transport = new Transport({ base: new URL("https://registry.example.com"), fetch });
+  const error = await transport.send({ method: "PATCH", url: "/v2/a/blobs/uploads/1?_state=s3cr3t&X-Amz-Signature=abc", scopes: [], body: new Uint8Array([1]) }).catch((e: unknown) => e);
+  assert.ok(error instanceof RegistryError);
+  assert.equal(error.status, undefined);
+  assert.match(error.message, /connection closed before message completed/);
+  assert.match(error.message, /https:\/\/registry\.example\.com\/v2\/a\/blobs\/uploads\/1/);
+  assert.doesNotMatch(error.message, /s3cr3t|Signature/);
 });
