@@ -2,9 +2,10 @@
  * Reads a stream into chunks of a fixed size (the last may be shorter), in one
  * buffer reused from chunk to chunk, so that memory stays at one chunk.
  *
- * A piece that arrives exactly chunk-sized at a chunk boundary is handed out
- * as it is; other pieces are copied once into the buffer. A chunk handed out
- * stays valid until the next call to {@link ChunkReader.next}.
+ * A piece that holds a whole chunk from a chunk boundary is handed out as a
+ * view of itself, so a big piece (a layer made from bytes) is never copied;
+ * other pieces are copied once into the buffer. A chunk handed out stays valid
+ * until the next call to {@link ChunkReader.next}.
  */
 export class ChunkReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -38,7 +39,10 @@ export class ChunkReader {
         this.bytesRead += piece.byteLength;
       }
       if (piece.byteLength === 0) continue;
-      if (filled === 0 && piece.byteLength === this.#size) return piece;
+      if (filled === 0 && piece.byteLength >= this.#size) {
+        if (piece.byteLength > this.#size) this.#pending = piece.subarray(this.#size);
+        return piece.subarray(0, this.#size);
+      }
       this.#buffer ??= new Uint8Array(this.#size);
       const take = Math.min(piece.byteLength, this.#size - filled);
       this.#buffer.set(take === piece.byteLength ? piece : piece.subarray(0, take), filled);
