@@ -49,11 +49,6 @@ export class ProgressReporter {
     this.#now = now;
   }
 
-  /** The latest state, whether reported or not. */
-  get state(): UploadProgress {
-    return this.#state;
-  }
-
   /** Records a change, and reports it if the interval has passed. */
   update(change: Partial<Omit<UploadProgress, "done">>): void {
     this.#state = { ...this.#state, ...change };
