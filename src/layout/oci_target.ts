@@ -1,3 +1,6 @@
+/** A tag as registries spell it, as a layout's `org.opencontainers.image.ref.name` holds it here. */
+export const TAG = /^[\w][\w.-]{0,127}$/;
+
 /** A layout named on a command line: `oci:<directory>[:<tag>]`. */
 export interface OciTarget {
   /** The layout's directory. */
@@ -27,7 +30,7 @@ export function parseOciTarget(text: string): OciTarget | undefined {
   const rest = text.slice(4);
   const colon = rest.lastIndexOf(":");
   const candidate = colon >= 0 ? rest.slice(colon + 1) : "";
-  const hasTag = colon > 0 && /^[\w][\w.-]{0,127}$/.test(candidate);
+  const hasTag = colon > 0 && TAG.test(candidate);
   const directory = hasTag ? rest.slice(0, colon) : rest;
   if (directory === "") throw new TypeError(`Invalid OCI layout target: no directory: ${text}`);
   return { directory, tag: hasTag ? candidate : undefined };

@@ -5,6 +5,7 @@ import type { OciDescriptor } from "../image/types.ts";
 import type { Layer } from "../layer/layer.ts";
 import { hasBlob, writeBlobFile, writeBytesFile } from "./_blob_file.ts";
 import { addToLayoutIndex, REF_NAME } from "./_layout_index.ts";
+import { TAG } from "./oci_target.ts";
 
 /** Options of {@link writeLayout}. */
 export interface WriteLayoutOptions {
@@ -53,7 +54,7 @@ const OCI_LAYOUT = `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`;
  */
 export async function writeLayout(directory: string, image: Image, options: WriteLayoutOptions = {}): Promise<OciDescriptor> {
   const tag = options.tag === undefined ? "latest" : options.tag;
-  if (tag !== null && !/^[\w][\w.-]{0,127}$/.test(tag)) throw new TypeError(`Invalid tag: ${JSON.stringify(tag)}`);
+  if (tag !== null && !TAG.test(tag)) throw new TypeError(`Invalid tag: ${JSON.stringify(tag)}`);
   await prepareLayout(directory);
   for (const layer of image.layers()) await writeLayer(directory, layer, options);
 
