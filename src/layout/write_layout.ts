@@ -68,6 +68,9 @@ export async function writeLayout(directory: string, image: Image, options: Writ
     options.onBlob?.({ digest: descriptor.digest, size: bytes.length, kind, existed });
   }
   const descriptor: OciDescriptor = tag === null ? { ...values.descriptor } : { ...values.descriptor, annotations: { [REF_NAME]: tag } };
+  // An abort that comes once the blobs are in place must still keep the tag
+  // from moving: blobs nothing names are harmless, a tag the caller gave up on is not.
+  options.signal?.throwIfAborted();
   await addToLayoutIndex(directory, descriptor);
   return descriptor;
 }

@@ -99,6 +99,18 @@ test("an aborted write stops and cleans up", async () => {
   assert.deepEqual(readdirSync(join(dir, "blobs", "sha256")), []);
 });
 
+test("an abort after the layers are written leaves the tag where it was", async () => {
+  const dir = tempDir();
+  const before = await writeLayout(dir, appendLayers(emptyImage(), layerOf({ old: "1" })), { tag: "t" });
+  const controller = new AbortController();
+  const onBlob = ({ kind }: { kind: string }): void => {
+    if (kind === "layer") controller.abort(new Error("stop after the layer"));
+  };
+  const image = appendLayers(emptyImage(), layerOf({ new: "2" }));
+  await assert.rejects(writeLayout(dir, image, { tag: "t", signal: controller.signal, onBlob }), /stop after the layer/);
+  assert.equal((JSON.parse(skopeo("inspect", `oci:${dir}:t`)) as { Digest: string }).Digest, before.digest);
+});
+
 test("oci:<dir>[:<tag>] targets parse as skopeo spells them; a bad tag is refused", async () => {
   assert.deepEqual(parseOciTarget("oci:/tmp/out:v1"), { directory: "/tmp/out", tag: "v1" });
   assert.deepEqual(parseOciTarget("oci:out"), { directory: "out", tag: undefined });
