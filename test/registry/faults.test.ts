@@ -37,6 +37,11 @@ async function assertSessionGone(proxy: FaultProxy, registry: RunningRegistry): 
   assert.equal(response.status, 404, "the registry no longer knows the session");
 }
 
+/** Fails a test that would pass with no fault at all, because the rule never matched. */
+function assertFaultInjected(proxy: FaultProxy): void {
+  assert.ok(proxy.log.some((entry) => entry.action !== "forward"), "the proxy injected the fault");
+}
+
 function statuses(proxy: FaultProxy): string[] {
   return proxy.log.map((entry) => `${entry.method} ${entry.status ?? "-"}`);
 }
@@ -58,6 +63,7 @@ describe("chunked upload through faults, anonymous registry", () => {
     proxy.log.length = 0;
     const { result, stats } = await push(proxy, repository);
     if (result.status === "rejected") throw result.reason;
+    assertFaultInjected(proxy);
     assert.equal(stats.pulled, input.byteLength, "the source is read once");
     assert.equal(stats.cancelled, false);
     await assertLayerBlob(registry, repository, result.value.digest, result.value.size, input);
@@ -69,6 +75,7 @@ describe("chunked upload through faults, anonymous registry", () => {
     proxy.setRule(rule);
     proxy.log.length = 0;
     const { result, stats } = await push(proxy, repository);
+    assertFaultInjected(proxy);
     if (result.status === "fulfilled") {
       // The registry kept the session: then the blob must be whole.
       await assertLayerBlob(registry, repository, result.value.digest, result.value.size, input);
