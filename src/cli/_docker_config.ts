@@ -35,7 +35,8 @@ export async function dockerConfigCredentials(registry: string, path = dockerCon
   try {
     auths = (JSON.parse(text) as { auths?: Record<string, AuthEntry> }).auths ?? {};
   } catch (error) {
-    throw new SyntaxError(`Cannot parse Docker config: ${path}: ${(error as Error).message}`, { cause: error });
+    // JSON.parse quotes the text around the fault, which here is a credential.
+    throw new SyntaxError(`Cannot parse Docker config: ${path}: not valid JSON`, { cause: error });
   }
   const keys = registry === "index.docker.io" ? DOCKER_HUB_KEYS : [registry, `https://${registry}`, `http://${registry}`, `https://${registry}/v1/`];
   for (const key of keys) {

@@ -27,5 +27,13 @@ test("auths entries are found by host, by URL, and Docker Hub by its v1 URL", as
   assert.equal(await dockerConfigCredentials("quay.io", join(dir, "missing.json")), undefined);
   writeFileSync(join(dir, "bad.json"), "{");
   await assert.rejects(dockerConfigCredentials("quay.io", join(dir, "bad.json")), SyntaxError);
+  // A broken file must not put a piece of a credential into the message the command prints.
+  writeFileSync(join(dir, "leaky.json"), `{"auths":{"quay.io":{"auth":${b64("alice:s3cret")}}}}`);
+  await assert.rejects(dockerConfigCredentials("quay.io", join(dir, "leaky.json")), (error: Error) => {
+    assert.ok(error instanceof SyntaxError);
+    assert.match(error.message, /^Cannot parse Docker config: .*leaky\.json: not valid JSON$/);
+    assert.ok(!error.message.includes(b64("alice:s3cret").slice(0, 6)), error.message);
+    return true;
+  });
   assert.equal(dockerConfigPath({ DOCKER_CONFIG: "/cfg" }), "/cfg/config.json");
 });
