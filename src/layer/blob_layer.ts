@@ -105,7 +105,11 @@ export class BlobLayer implements Layer {
   async #hash(): Promise<string> {
     const sha = await createSha256();
     if (this.#data instanceof Uint8Array) sha.update(this.#data);
-    else for await (const piece of this.#data.stream() as unknown as AsyncIterable<Uint8Array>) sha.update(piece);
+    else {
+      // A reader, not `for await`: Safari's streams are not async iterable.
+      const reader = this.#data.stream().getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) sha.update(read.value);
+    }
     this.#known = sha256Digest(await sha.digest());
     return this.#known;
   }

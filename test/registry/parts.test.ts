@@ -109,3 +109,16 @@ test("blobLayer: digest up front from a Blob or bytes, re-readable, values once 
   await assert.rejects(noDiffID.diffID(), { code: "NOT_COMPUTED" });
   assert.throws(() => blobLayer("text" as unknown as Uint8Array), TypeError);
 });
+
+test("blobLayer: hashes a Blob where streams are not async iterable (Safari)", async () => {
+  const proto = ReadableStream.prototype as unknown as Record<symbol, unknown>;
+  const iterator = Object.getOwnPropertyDescriptor(proto, Symbol.asyncIterator);
+  assert.ok(iterator, "this runtime's streams are async iterable, so hiding that is meaningful");
+  delete proto[Symbol.asyncIterator];
+  try {
+    const bytes = new TextEncoder().encode("layer bytes");
+    assert.equal(await blobLayer(new Blob([bytes])).digest(), `sha256:${createHash("sha256").update(bytes).digest("hex")}`);
+  } finally {
+    Object.defineProperty(proto, Symbol.asyncIterator, iterator);
+  }
+});
