@@ -168,7 +168,7 @@ export class RegistryClient {
     const bytes = new Uint8Array(await response.arrayBuffer());
     const digest = await sha256OfBytes(bytes);
     if (reference.startsWith("sha256:") && digest !== reference) throw new DigestMismatchError(reference, digest, `GET manifest ${reference}`);
-    const mediaType = (response.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
+    const mediaType = mediaTypeOf(response);
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes };
   }
 
@@ -182,7 +182,7 @@ export class RegistryClient {
     const response = await this.#request("HEAD", `manifests/${reference}`, false, { accept: accept.join(", ") });
     if (response.status === 404) return undefined;
     if (!response.ok) throw await responseError("HEAD", this.#url(`manifests/${reference}`), response);
-    const mediaType = (response.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
+    const mediaType = mediaTypeOf(response);
     const digest = response.headers.get("docker-content-digest") ?? reference;
     return { mediaType, digest, size: Number(response.headers.get("content-length") ?? 0) };
   }
@@ -225,6 +225,11 @@ export class RegistryClient {
     const min = Number(response.headers.get("oci-chunk-min-length"));
     return new UploadSession(this.transport, [this.scope(true)], url, Number.isInteger(min) && min > 0 ? min : undefined, this.#signal);
   }
+}
+
+// `Content-Type` without its parameters (`; charset=...`).
+function mediaTypeOf(response: Response): string {
+  return (response.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
 }
 
 async function sha256OfBytes(bytes: Uint8Array): Promise<string> {
