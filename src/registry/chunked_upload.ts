@@ -4,7 +4,7 @@ import { RegistryError, UploadNotResumableError } from "./errors.ts";
 import { type ProgressReporter, sourceBytesRead } from "./progress.ts";
 import { responseError } from "./response_errors.ts";
 import { MAX_CHUNK_ATTEMPTS, retryDelay, sleep } from "./retry.ts";
-import { parseRange, type UploadSession } from "./upload_session.ts";
+import { parseRange, patchTook, type UploadSession } from "./upload_session.ts";
 
 /** What a chunked upload needs besides the session and the layer. */
 export interface ChunkedUploadInit {
@@ -61,7 +61,7 @@ async function sendChunk(session: UploadSession, chunk: Uint8Array, offset: numb
     let retryAfter: string | null = null;
     try {
       const response = await session.patch(chunk.subarray(start - offset), start);
-      if (response.status === 202 || response.status === 201 || response.status === 204) {
+      if (patchTook(response.status)) {
         await response.body?.cancel();
         const range = parseRange(response.headers.get("range"));
         // A 2xx took the bytes; only a registry that says it holds fewer needs more.

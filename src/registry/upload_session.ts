@@ -65,7 +65,7 @@ export class UploadSession {
       "content-length": String(bytes.byteLength),
     };
     const response = await this.#send("PATCH", this.#location, headers, bytes);
-    if (response.status === 202 || response.status === 201 || response.status === 204) this.#advance(response);
+    if (patchTook(response.status)) this.#advance(response);
     return response;
   }
 
@@ -83,7 +83,7 @@ export class UploadSession {
       if (this.#signal?.aborted) throw cause;
       throw new UploadNotResumableError("a streamed upload sends its body once and failed", { cause });
     }
-    if (response.status !== 202 && response.status !== 201 && response.status !== 204) {
+    if (!patchTook(response.status)) {
       const cause = await responseError("PATCH", this.#location.href, response);
       throw new UploadNotResumableError(`a streamed upload sends its body once and the registry answered ${response.status}`, { cause });
     }
@@ -156,6 +156,11 @@ export class UploadSession {
     assertSafeTarget(this.#transport.base, next);
     this.#location = next;
   }
+}
+
+/** Whether a PATCH's status says the registry took the bytes: 202, or 201 as Amazon ECR answers, or 204. */
+export function patchTook(status: number): boolean {
+  return status === 202 || status === 201 || status === 204;
 }
 
 /** Parses `Range: 0-<last>` (or `bytes=0-<last>`) into the number of bytes held. */
