@@ -6,6 +6,8 @@ import type { Challenge } from "./www_authenticate.ts";
 
 // The lifetime the token specification gives a token that announces none.
 const DEFAULT_EXPIRES_IN = 60;
+const REDIRECTS = [301, 302, 303, 307, 308];
+const MAX_REDIRECTS = 5;
 
 /** A token and its announced lifetime in seconds. */
 export interface FetchedToken {
@@ -30,7 +32,7 @@ export interface FetchTokenInit {
  *
  * @throws {AuthError} when the token server refuses the credentials or returns no token.
  * @throws {RegistryError} when the token server fails otherwise.
- * @throws {UnsafeRedirectError} when the realm points another host at a private address.
+ * @throws {UnsafeRedirectError} when the realm, or a redirect from it, points another host at a private address.
  */
 export async function fetchToken(init: FetchTokenInit): Promise<FetchedToken> {
   const { realm, service } = init.challenge.params;
@@ -47,23 +49,43 @@ export async function fetchToken(init: FetchTokenInit): Promise<FetchedToken> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (init.credentials && !isToken(init.credentials)) headers.authorization = basicAuthorization(init.credentials);
 
-  let response: Response;
-  try {
-    response = await init.fetch(url, { method: "GET", headers, signal: init.signal, redirect: "follow" });
-  } catch (cause) {
-    if (init.signal?.aborted) throw init.signal.reason;
-    throw new RegistryError({ method: "GET", url: url.href, cause, detail: "the token server could not be reached" });
-  }
+  const { response, url: answered } = await getFollowing(url, headers, init);
   if (!response.ok) {
     const errors = await readRegistryErrors(response);
-    const failure = { method: "GET", url: url.href, status: response.status, errors, detail: "the token server refused" };
+    const failure = { method: "GET", url: answered.href, status: response.status, errors, detail: "the token server refused" };
     throw response.status === 401 || response.status === 403 ? new AuthError(failure) : new RegistryError(failure);
   }
   const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
   const token = typeof body.token === "string" && body.token !== "" ? body.token : body.access_token;
   if (typeof token !== "string" || token === "") {
-    throw new AuthError({ method: "GET", url: url.href, status: response.status, detail: "the token server returned no token" });
+    throw new AuthError({ method: "GET", url: answered.href, status: response.status, detail: "the token server returned no token" });
   }
   const expiresIn = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN;
   return { token, expiresIn };
+}
+
+// Redirects by hand: the private-address rule holds for each hop, and the credentials stay with the realm's origin.
+async function getFollowing(url: URL, headers: Record<string, string>, init: FetchTokenInit): Promise<{ response: Response; url: URL }> {
+  let response = await get(url, headers, init);
+  for (let hop = 0; REDIRECTS.includes(response.status) && response.headers.has("location") && hop < MAX_REDIRECTS; hop++) {
+    const next = new URL(response.headers.get("location")!, url);
+    assertSafeTarget(init.registry, next);
+    if (next.origin !== url.origin) delete headers.authorization;
+    await response.body?.cancel();
+    url = next;
+    response = await get(url, headers, init);
+  }
+  return { response, url };
+}
+
+async function get(url: URL, headers: Record<string, string>, init: FetchTokenInit): Promise<Response> {
+  const request: RequestInit = { method: "GET", headers, signal: init.signal, redirect: "manual" };
+  try {
+    const response = await init.fetch(url, request);
+    // A browser hides a manual redirect; let it follow instead (it drops Authorization across origins).
+    return response.type === "opaqueredirect" ? await init.fetch(url, { ...request, redirect: "follow" }) : response;
+  } catch (cause) {
+    if (init.signal?.aborted) throw init.signal.reason;
+    throw new RegistryError({ method: "GET", url: url.href, cause, detail: "the token server could not be reached" });
+  }
 }

@@ -276,3 +276,25 @@ test("a network failure whose message repeats the URL (as Deno's does) keeps the
   assert.match(error.message, /https:\/\/registry\.example\.com\/v2\/a\/blobs\/uploads\/1/);
   assert.doesNotMatch(error.message, /s3cr3t|Signature/);
 });
+
+test("a token realm's redirect: refused to another host's private address; followed elsewhere without the credentials", async () => {
+  const realm = (location: string): Handler => (r) =>
+    new URL(r.url).host === "auth.example.com" ? new Response(null, { status: 302, headers: { location } }) : undefined;
+  const unsafe = fakeFetch(bearerPing("https://auth.example.com/token"), realm("http://169.254.169.254/latest/meta-data/"));
+  const client = new RegistryClient("registry.example.com/a", { fetch: unsafe.fetch, auth: { username: "u", password: "p" } });
+  await assert.rejects(client.headBlob(`sha256:${"0".repeat(64)}`), UnsafeRedirectError);
+  assert.ok(unsafe.seen.every((s) => new URL(s.url).hostname !== "169.254.169.254"), "nothing sent to the private address");
+
+  const moved = fakeFetch(
+    bearerPing("https://auth.example.com/token"),
+    realm("https://tokens.example.org/v2/token?service=reg"),
+    (r) => (new URL(r.url).host === "tokens.example.org" ? Response.json({ token: "t" }) : undefined),
+    (r) => (r.headers.get("authorization") === "Bearer t" ? new Response(null, { status: 404 }) : undefined),
+  );
+  const other = new RegistryClient("registry.example.com/a", { fetch: moved.fetch, auth: { username: "u", password: "p" } });
+  assert.equal(await other.headBlob(`sha256:${"0".repeat(64)}`), undefined);
+  assert.deepEqual(moved.seen.filter((s) => new URL(s.url).host !== "registry.example.com").map((s) => [new URL(s.url).host, s.authorization !== null]), [
+    ["auth.example.com", true],
+    ["tokens.example.org", false],
+  ]);
+});
