@@ -78,18 +78,21 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
 
     if (action.kind === "reset-mid-body") {
       let passed = 0;
+      const cut = () => {
+        outgoing.destroy();
+        request.socket.destroy();
+      };
       request.on("data", (chunk: Buffer) => {
         if (passed >= action.after) return;
         const room = action.after - passed;
         outgoing.write(room >= chunk.length ? chunk : chunk.subarray(0, room));
         passed += Math.min(room, chunk.length);
-        if (passed >= action.after) {
-          // Let the bytes reach the registry, then cut both sides.
-          setTimeout(() => {
-            outgoing.destroy();
-            request.socket.destroy();
-          }, 50);
-        }
+        // Let the bytes reach the registry, then cut both sides.
+        if (passed >= action.after) setTimeout(cut, 50);
+      });
+      // A body shorter than `after` is cut at its end: never answered, the client would wait forever.
+      request.on("end", () => {
+        if (passed < action.after) setTimeout(cut, 50);
       });
       return;
     }
