@@ -85,12 +85,28 @@ async function sendChunk(session: UploadSession, chunk: Uint8Array, offset: numb
     }
     if (attempt >= MAX_CHUNK_ATTEMPTS) throw failure;
     await sleep(retryDelay(attempt - 1, retryAfter), signal);
-    const status = await session.status(failure);
-    const held = status.ambiguous && refusedAtZero ? 1 : status.size;
+    const held = await heldAfter(session, failure, refusedAtZero, signal);
+    if (held === undefined) continue;
     if (held >= end) return;
     if (held < offset) {
       throw new UploadNotResumableError(`the registry holds ${held} bytes, fewer than the ${offset} it confirmed`, { cause: failure });
     }
     start = held;
+  }
+}
+
+/**
+ * How many bytes the registry holds after a failure, or undefined when asking
+ * failed too, for a reason that may pass: the next attempt then sends from
+ * where it stood, and a 416 or a 404 tells the rest.
+ */
+async function heldAfter(session: UploadSession, failure: RegistryError, refusedAtZero: boolean, signal: AbortSignal | undefined): Promise<number | undefined> {
+  try {
+    const status = await session.status(failure);
+    // `0-0` reads as 0 or 1 byte; a PATCH from 0 refused as out of range means 1.
+    return status.ambiguous && refusedAtZero ? 1 : status.size;
+  } catch (error) {
+    if (error instanceof RegistryError && error.temporary && !signal?.aborted) return undefined;
+    throw error;
   }
 }

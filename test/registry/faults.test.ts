@@ -105,6 +105,18 @@ describe("chunked upload through faults, anonymous registry", () => {
     assert.ok(log.includes("GET 204"), "asked the upload's status");
   });
 
+  test("a 500 on a PATCH, then a 503 on the status question: asks again on the next attempt", async () => {
+    let statusAsked = 0;
+    const log = await expectWhole("fault/status-503", (request) => {
+      if (request.method === "PATCH" && request.nth === 2) return { kind: "respond", status: 500, body: errorBody("UNKNOWN") };
+      if (request.method === "GET" && request.url.includes("/blobs/uploads/") && ++statusAsked === 1) {
+        return { kind: "respond", status: 503, body: errorBody("UNAVAILABLE") };
+      }
+      return undefined;
+    });
+    assert.ok(log.includes("PATCH 500") && log.includes("GET 503"));
+  });
+
   test("a slow registry", async () => {
     await expectWhole("fault/slow", (request) => (request.method === "PATCH" || request.method === "PUT" ? { kind: "delay", ms: 150 } : undefined));
   });
