@@ -56,6 +56,16 @@ async function chooseFactory(): Promise<Sha256Factory> {
   }
 }
 
+/**
+ * The OCI digest (`sha256:<hex>`) of bytes already in memory, such as a
+ * manifest or a config.
+ */
+export async function digestOf(bytes: Uint8Array): Promise<string> {
+  const sha256 = await createSha256();
+  sha256.update(bytes);
+  return sha256Digest(await sha256.digest());
+}
+
 /** Formats a hex SHA-256 as an OCI digest: `sha256:<hex>`. */
 export function sha256Digest(hex: string): string {
   return `sha256:${hex}`;

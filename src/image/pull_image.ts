@@ -1,7 +1,7 @@
 import { type FetchedManifest, RegistryClient, type RegistryClientOptions } from "../registry/client.ts";
 import { DigestMismatchError } from "../registry/errors.ts";
 import { formatReference, parseReference } from "../registry/reference.ts";
-import { hashBytes } from "./_canonical_json.ts";
+import { digestOf } from "../hash/sha256.ts";
 import { ComposedImage } from "./_composed_image.ts";
 import { choosePlatform, formatPlatform } from "./_platform.ts";
 import { NoMatchingPlatformError, UnsupportedImageError } from "./errors.ts";
@@ -108,7 +108,7 @@ function mediaTypeOf(fetched: FetchedManifest): string {
 
 async function readBlob(client: RegistryClient, digest: string): Promise<Uint8Array> {
   const bytes = new Uint8Array(await new Response(await client.getBlob(digest)).arrayBuffer());
-  const actual = await hashBytes(bytes);
+  const actual = await digestOf(bytes);
   if (actual !== digest) throw new DigestMismatchError(digest, actual, `config of ${client.reference.registry}/${client.reference.repository}`);
   return bytes;
 }

@@ -1,4 +1,4 @@
-import { createSha256, sha256Digest } from "../hash/sha256.ts";
+import { digestOf } from "../hash/sha256.ts";
 import type { AuthOption } from "./credentials.ts";
 import type { Descriptor } from "./descriptor.ts";
 import { assertSafeTarget } from "./address.ts";
@@ -166,7 +166,7 @@ export class RegistryClient {
     const response = await this.#request("GET", `manifests/${reference}`, false, { accept: accept.join(", ") });
     if (!response.ok) throw await responseError("GET", this.#url(`manifests/${reference}`), response);
     const bytes = new Uint8Array(await response.arrayBuffer());
-    const digest = await sha256OfBytes(bytes);
+    const digest = await digestOf(bytes);
     if (reference.startsWith("sha256:") && digest !== reference) throw new DigestMismatchError(reference, digest, `GET manifest ${reference}`);
     const mediaType = mediaTypeOf(response);
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes };
@@ -200,7 +200,7 @@ export class RegistryClient {
       throw await responseError("PUT", this.#url(`manifests/${reference}`), response);
     }
     await response.body?.cancel();
-    const digest = await sha256OfBytes(bytes);
+    const digest = await digestOf(bytes);
     const stored = response.headers.get("docker-content-digest");
     if (stored !== null && stored !== digest) throw new DigestMismatchError(digest, stored, `PUT manifest ${reference}`);
     return { mediaType, digest, size: bytes.byteLength };
@@ -230,10 +230,4 @@ export class RegistryClient {
 // `Content-Type` without its parameters (`; charset=...`).
 function mediaTypeOf(response: Response): string {
   return (response.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
-}
-
-async function sha256OfBytes(bytes: Uint8Array): Promise<string> {
-  const sha = await createSha256();
-  sha.update(bytes);
-  return sha256Digest(await sha.digest());
 }
