@@ -53,6 +53,17 @@ export class InvalidReferenceError extends StreamLayerError {
   }
 }
 
+// `user:password@host/repo` is a URL habit, not a reference. A digest never
+// holds a "/", so an "@" before the first "/" can only be user info; the
+// error must not repeat what stands before it.
+function rejectUserInfo(text: string): void {
+  const at = text.indexOf("@");
+  const slash = text.indexOf("/");
+  if (at !== -1 && slash !== -1 && at < slash) {
+    throw new InvalidReferenceError(`***${text.slice(at)}`, "it carries credentials before \"@\": pass them as the auth option");
+  }
+}
+
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
@@ -83,6 +94,7 @@ const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?)(
  */
 export function parseReference(text: string, options: ParseReferenceOptions = {}): Reference {
   if (typeof text !== "string" || text === "") throw new InvalidReferenceError(String(text), "it is empty");
+  rejectUserInfo(text);
   let rest = text;
   let digest: string | undefined;
   const at = rest.indexOf("@");

@@ -47,3 +47,18 @@ test("invalid references name the part that is wrong", () => {
     });
   }
 });
+
+test("credentials written into a reference are refused without being repeated", () => {
+  for (const text of ["alice:s3cret@registry.example/team/app", "alice@127.0.0.1:5000/app:1"]) {
+    assert.throws(
+      () => parseReference(text),
+      (error) =>
+        error instanceof InvalidReferenceError &&
+        /credentials before "@"/.test(error.message) &&
+        !error.message.includes("alice") &&
+        !error.message.includes("s3cret") &&
+        !error.reference.includes("alice"),
+    );
+  }
+  assert.equal(parseReference(`alpine@${digest}`).digest, digest, "an @ after the name is a digest");
+});
