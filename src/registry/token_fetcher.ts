@@ -30,7 +30,8 @@ export interface FetchTokenInit {
  * Asks a Bearer challenge's realm for a token (the registry token flow),
  * anonymously or with basic credentials, accepting `token` or `access_token`.
  *
- * @throws {AuthError} when the token server refuses the credentials or returns no token.
+ * @throws {AuthError} when the token server refuses the credentials or returns no token, or when an
+ * HTTPS registry's realm is plain HTTP and there are credentials to send.
  * @throws {RegistryError} when the token server fails otherwise.
  * @throws {UnsafeRedirectError} when the realm, or a redirect from it, points another host at a private address.
  */
@@ -47,7 +48,13 @@ export async function fetchToken(init: FetchTokenInit): Promise<FetchedToken> {
   if (service) url.searchParams.set("service", service);
   for (const scope of init.scopes) url.searchParams.append("scope", scope);
   const headers: Record<string, string> = { accept: "application/json" };
-  if (init.credentials && !isToken(init.credentials)) headers.authorization = basicAuthorization(init.credentials);
+  if (init.credentials && !isToken(init.credentials)) {
+    // An HTTPS registry whose realm is plain HTTP would have the password cross the network in the clear.
+    if (url.protocol === "http:" && init.registry.protocol === "https:") {
+      throw new AuthError({ method: "GET", url: url.href, status: 401, detail: "refused to send credentials to a plain-HTTP token realm of an HTTPS registry" });
+    }
+    headers.authorization = basicAuthorization(init.credentials);
+  }
 
   const { response, url: answered } = await getFollowing(url, headers, init);
   if (!response.ok) {

@@ -298,3 +298,20 @@ test("a token realm's redirect: refused to another host's private address; follo
     ["tokens.example.org", false],
   ]);
 });
+
+test("an HTTPS registry's plain-HTTP token realm gets no credentials; anonymous tokens are still fetched from it", async () => {
+  const realm = "http://auth.registry.example.com/token";
+  const { fetch, seen } = fakeFetch(bearerPing(realm), (r) =>
+    new URL(r.url).host === "auth.registry.example.com" ? Response.json({ token: "anonymous-token" }) : undefined,
+  );
+  const client = new RegistryClient("registry.example.com/a", { fetch, auth: { username: "u", password: "p" } });
+  await assert.rejects(client.headBlob(`sha256:${"0".repeat(64)}`), (error) => error instanceof AuthError && /plain-HTTP token realm/.test(error.message));
+  assert.ok(seen.every((s) => new URL(s.url).host === "registry.example.com"), "the password was not sent to the realm");
+
+  const anonymous = fakeFetch(bearerPing(realm), (r) =>
+    new URL(r.url).host === "auth.registry.example.com" ? Response.json({ token: "anonymous-token" }) : undefined,
+  );
+  await new RegistryClient("registry.example.com/a", { fetch: anonymous.fetch }).headBlob(`sha256:${"0".repeat(64)}`);
+  assert.ok(anonymous.seen.some((s) => new URL(s.url).host === "auth.registry.example.com" && s.authorization === null));
+  assert.ok(anonymous.seen.some((s) => s.authorization === "Bearer anonymous-token"));
+});
