@@ -2,11 +2,13 @@ import { assertSafeTarget } from "./address.ts";
 import { type AuthOption, basicAuthorization, type Credentials, isToken, resolveCredentials } from "./credentials.ts";
 import { RegistryError, redactUrl } from "./errors.ts";
 import { responseError } from "./response_errors.ts";
+import { retryDelay, sleep } from "./retry.ts";
 import { TokenCache } from "./token_cache.ts";
 import { fetchToken } from "./token_fetcher.ts";
 import { type Challenge, parseWwwAuthenticate } from "./www_authenticate.ts";
 
 const MAX_REDIRECTS = 5;
+const PING_ATTEMPTS = 3;
 
 /** What a {@link Transport} is built with. */
 export interface TransportInit {
@@ -93,7 +95,20 @@ export class Transport {
     return this.#challenge;
   }
 
+  // A registry that is restarting or overloaded answers the ping with a 5xx
+  // or not at all; that is worth a short wait, a refusal is not.
   async #doPing(signal: AbortSignal | undefined): Promise<Challenge | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#pingOnce(signal);
+      } catch (error) {
+        if (!(error instanceof RegistryError) || !error.temporary || attempt + 1 >= PING_ATTEMPTS || signal?.aborted) throw error;
+        await sleep(retryDelay(attempt, null), signal);
+      }
+    }
+  }
+
+  async #pingOnce(signal: AbortSignal | undefined): Promise<Challenge | undefined> {
     const url = new URL("/v2/", this.base);
     const response = await this.#fetchOnce("GET", url, { accept: "application/json" }, undefined, signal);
     if (response.status === 401) {

@@ -94,6 +94,13 @@ describe("chunked upload through faults, anonymous registry", () => {
     assert.ok(log.includes("PATCH 500"));
   });
 
+  test("a 503 on the /v2/ ping: asked again, then the push goes through", async () => {
+    const rule: FaultRule = (request) =>
+      request.method === "GET" && request.url === "/v2/" && request.nth === 1 ? { kind: "respond", status: 503, body: errorBody("UNAVAILABLE") } : undefined;
+    const log = await expectWhole("fault/ping-503", rule);
+    assert.deepEqual(log.slice(0, 2), ["GET 503", "GET 200"]);
+  });
+
   test("a 429 with Retry-After on a PATCH: waits and sends again", async () => {
     const log = await expectWhole("fault/429", onPatch(3, { kind: "respond", status: 429, headers: { "retry-after": "1" }, body: errorBody("TOOMANYREQUESTS") }));
     assert.ok(log.includes("PATCH 429"));
