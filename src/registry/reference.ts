@@ -14,7 +14,7 @@ export interface Reference {
   readonly repository: string;
   /** The tag; `latest` when the text named neither a tag nor a digest. */
   readonly tag?: string;
-  /** The digest, `sha256:<hex>`, when the text had one. */
+  /** The digest, `sha256:<hex>` or `sha512:<hex>`, when the text had one. */
   readonly digest?: string;
   /** `http` for loopback hosts or when `insecure` was set, else `https`. */
   readonly scheme: "http" | "https";
@@ -53,21 +53,27 @@ export class InvalidReferenceError extends StreamLayerError {
   }
 }
 
-// `user:password@host/repo` is a URL habit, not a reference. A digest never
-// holds a "/", so an "@" before the first "/" can only be user info; the
-// error must not repeat what stands before it.
-function rejectUserInfo(text: string): void {
-  const at = text.indexOf("@");
-  const slash = text.indexOf("/");
-  if (at !== -1 && slash !== -1 && at < slash) {
-    throw new InvalidReferenceError(`***${text.slice(at)}`, "it carries credentials before \"@\": pass them as the auth option");
-  }
+// `user:password@host/repo`, `https://user:password@host/app` and
+// `user:token@host` are URL habits, not references. A digest is the only
+// thing that may follow an "@", and it is at least 32 characters after its
+// algorithm, which no host:port is: whatever stands before any other "@"
+// can only be user info, so it is cut before any other check can repeat
+// the text in its message.
+function withoutUserInfo(text: string): string {
+  const at = text.lastIndexOf("@");
+  const suffix = text.slice(at + 1);
+  const name = at !== -1 && DIGEST.test(suffix) ? text.slice(0, at) : text;
+  const userAt = name.lastIndexOf("@");
+  return userAt === -1 ? text : `***${text.slice(userAt)}`;
 }
 
+// `https://`, `docker://` or `//` before a name: references have no scheme.
+const SCHEME = /^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?\/\//;
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256 = /^sha256:[a-f0-9]{64}$/;
+// The algorithms a pin can be verified with, and the length of their hex.
+const DIGEST_HEX: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };
 const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?)(?::[0-9]{1,5})?$/;
 
 /**
@@ -94,17 +100,16 @@ const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?)(
  */
 export function parseReference(text: string, options: ParseReferenceOptions = {}): Reference {
   if (typeof text !== "string" || text === "") throw new InvalidReferenceError(String(text), "it is empty");
-  rejectUserInfo(text);
+  const shown = withoutUserInfo(text);
+  if (shown !== text) throw new InvalidReferenceError(shown, "it carries credentials before \"@\" (pass them as the auth option), or \"@\" is not followed by a digest");
+  if (SCHEME.test(text)) throw new InvalidReferenceError(text, "a reference has no scheme: drop the \"scheme://\" before the registry");
   let rest = text;
   let digest: string | undefined;
   const at = rest.indexOf("@");
   if (at !== -1) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw new InvalidReferenceError(text, `the digest "${digest}" is not <algorithm>:<hex>`);
-    if (digest.startsWith("sha256:") && !SHA256.test(digest)) {
-      throw new InvalidReferenceError(text, `the digest "${digest}" is not sha256: and 64 lowercase hex digits`);
-    }
+    checkDigest(text, digest);
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(":");
@@ -137,13 +142,24 @@ export function formatReference(reference: Reference): string {
   return `${reference.registry}/${reference.repository}${tag}${digest}`;
 }
 
+// Only a pin that can be verified is a pin: `md5:` or a misspelt `sh256:` would be taken on trust.
+function checkDigest(text: string, digest: string): void {
+  if (!DIGEST.test(digest)) throw new InvalidReferenceError(text, `the digest "${digest}" is not <algorithm>:<hex>`);
+  const algorithm = digest.slice(0, digest.indexOf(":"));
+  const length = DIGEST_HEX[algorithm];
+  if (length === undefined) throw new InvalidReferenceError(text, `the digest algorithm "${algorithm}" is not sha256 or sha512`);
+  if (!new RegExp(`^[a-f0-9]{${length}}$`).test(digest.slice(algorithm.length + 1))) {
+    throw new InvalidReferenceError(text, `the digest "${digest}" is not ${algorithm}: and ${length} lowercase hex digits`);
+  }
+}
+
 function splitRegistry(text: string, name: string): { registry: string; repository: string } {
   const slash = name.indexOf("/");
   const first = slash === -1 ? "" : name.slice(0, slash);
   const isRegistry = first !== "" && (first.includes(".") || first.includes(":") || first === "localhost");
   let registry = isRegistry ? first : DEFAULT_REGISTRY;
   let repository = isRegistry ? name.slice(slash + 1) : name;
-  if (isRegistry && !HOST.test(registry)) throw new InvalidReferenceError(text, `the registry "${registry}" is not a host[:port]`);
+  if (isRegistry) checkRegistry(text, registry);
   if (registry === "docker.io") registry = DEFAULT_REGISTRY;
   if (repository === "") throw new InvalidReferenceError(text, "the repository is empty");
   if (repository.length > 255) throw new InvalidReferenceError(text, "the repository is longer than 255 characters");
@@ -155,6 +171,28 @@ function splitRegistry(text: string, name: string): { registry: string; reposito
   if (registry === DEFAULT_REGISTRY && !repository.includes("/")) repository = `library/${repository}`;
   return { registry, repository };
 }
+
+// The syntax alone lets through what URL refuses later (`10.256.0.0`, port
+// 99999), which would surface as a bare TypeError from deep inside a push.
+function checkRegistry(text: string, registry: string): void {
+  if (!HOST.test(registry)) throw new InvalidReferenceError(text, `the registry "${registry}" is not a host[:port]`);
+  const port = registry.startsWith("[") ? registry.slice(registry.indexOf("]") + 2) : registry.split(":")[1] ?? "";
+  if (port !== "" && (Number(port) < 1 || Number(port) > 65535)) {
+    throw new InvalidReferenceError(text, `the registry's port ${port} is not between 1 and 65535`);
+  }
+  const host = hostOf(registry);
+  // URL reads a host whose last label is a number as IPv4 (`1.2.3`, `0x7f.1`, `10.256.0.0`): only a plain dotted quad is meant.
+  if (!registry.startsWith("[") && /(?:^|\.)(?:\d+|0x[0-9a-f]*)$/i.test(host) && !DOTTED_QUAD.test(host)) {
+    throw new InvalidReferenceError(text, `the registry "${registry}" is not a valid IPv4 address`);
+  }
+  try {
+    new URL(`http://${registry}/`);
+  } catch {
+    throw new InvalidReferenceError(text, `the registry "${registry}" is not a valid host`);
+  }
+}
+
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /** The host name of `host[:port]`, without brackets around IPv6. */
 export function hostOf(registry: string): string {
