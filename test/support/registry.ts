@@ -1,22 +1,33 @@
-// Starts Debian's real docker-registry (distribution 2.8) on 127.0.0.1 with an
-// ephemeral port and a temporary directory, for integration tests.
+// Starts a real registry on 127.0.0.1 with an ephemeral port and a temporary
+// directory, for integration tests: Debian's docker-registry (distribution
+// 2.8), or go-containerregistry's registry (what `crane registry serve` runs),
+// built once from ../shared/ggcr-registry and cached by its sources.
 //
 //   const registry = await startRegistry({ auth: "basic" });
 //   // registry.host === "127.0.0.1:PORT", registry.credentials === { username, password }
 //   await registry.stop();
-import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+//   const ggcr = await startRegistry({ kind: "ggcr" }); // anonymous only
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { startTokenServer, type TokenServer } from "./token_server.ts";
 
 export const REGISTRY_BINARY = "/usr/bin/docker-registry";
 
+/** The two registry implementations the tests run against. */
+export type RegistryKind = "docker-registry" | "ggcr";
+export const REGISTRY_KINDS: readonly RegistryKind[] = ["docker-registry", "ggcr"];
+
 export type RegistryAuth = "none" | "basic" | "token";
 
 export interface StartRegistryOptions {
+  /** Which implementation. ggcr has no auth: only `auth: "none"`. @default "docker-registry" */
+  kind?: RegistryKind;
   /** How the registry authenticates clients. @default "none" */
   auth?: RegistryAuth;
   /** Token lifetime announced by the token server (token auth only). @default 300 */
@@ -24,6 +35,7 @@ export interface StartRegistryOptions {
 }
 
 export interface RunningRegistry {
+  kind: RegistryKind;
   /** `127.0.0.1:PORT`, the registry part of a reference. */
   host: string;
   /** `http://127.0.0.1:PORT`. */
@@ -44,6 +56,10 @@ const USER = { username: "streamlayer", password: "s3cret-p4ss" };
 /** Starts the registry and waits until `/v2/` answers. */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
   const auth = options.auth ?? "none";
+  if (options.kind === "ggcr") {
+    if (auth !== "none") throw new Error("go-containerregistry's registry has no auth: use auth \"none\"");
+    return startGgcrRegistry();
+  }
   const dir = mkdtempSync(join(tmpdir(), "streamlayer-registry-"));
   let tokenServer: TokenServer | undefined;
   let authConfig = "";
@@ -86,6 +102,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       throw new Error(`The registry did not start: ${output}`);
     }
     return {
+      kind: "docker-registry",
       host: `127.0.0.1:${port}`,
       url,
       credentials: auth === "none" ? undefined : { ...USER },
@@ -131,4 +148,102 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** Where go-containerregistry's registry sources are: beside the clone in CI (read-only). */
+export const GGCR_SOURCES = process.env.STREAMLAYER_GGCR_SOURCES ?? resolve(ROOT, "../shared/ggcr-registry");
+const run = promisify(execFile);
+let ggcrBuild: Promise<string> | undefined;
+
+/** Starts go-containerregistry's registry (blobs in memory) and waits for its "serving on" line. */
+async function startGgcrRegistry(): Promise<RunningRegistry> {
+  const binary = await (ggcrBuild ??= buildGgcrRegistry());
+  const dir = mkdtempSync(join(tmpdir(), "streamlayer-ggcr-"));
+  const child = spawn(binary, ["-address", "127.0.0.1:0", "-quiet"], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const serving = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /serving on (127\.0\.0\.1:\d+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    void exited.then(() => reject(new Error(`go-containerregistry's registry exited: ${output}`)));
+    setTimeout(() => reject(new Error(`go-containerregistry's registry did not start: ${output}`)), 15_000).unref();
+  });
+  let host: string;
+  try {
+    host = await serving;
+  } catch (error) {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const url = `http://${host}`;
+  if (!(await waitReady(url, exited))) throw new Error(`go-containerregistry's registry does not answer: ${output}`);
+  return {
+    kind: "ggcr",
+    host,
+    url,
+    dir,
+    logs: () => output,
+    stop: async () => {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Builds the registry once into .tmp/, named by a hash of its sources, so that
+ * test files share one build and a change of sources builds again. A lock
+ * directory keeps parallel test files from building it twice.
+ */
+async function buildGgcrRegistry(): Promise<string> {
+  if (!existsSync(join(GGCR_SOURCES, "build.sh"))) {
+    throw new Error(`go-containerregistry's registry sources are missing: no ${GGCR_SOURCES}/build.sh (set STREAMLAYER_GGCR_SOURCES)`);
+  }
+  const cache = join(ROOT, ".tmp");
+  mkdirSync(cache, { recursive: true });
+  const binary = join(cache, `ggcr-registry-${hashTree(GGCR_SOURCES)}`);
+  const lock = `${binary}.lock`;
+  const deadline = Date.now() + 10 * 60_000;
+  while (!existsSync(binary)) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Another process is building it; a lock older than the longest build is stale.
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for another build of ${binary}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    try {
+      const partial = `${binary}.${process.pid}.partial`;
+      await run(join(GGCR_SOURCES, "build.sh"), [partial], { maxBuffer: 16 * 1024 * 1024 });
+      renameSync(partial, binary);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return binary;
+}
+
+function hashTree(root: string): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) hash.update(relative(root, path)).update("\0").update(readFileSync(path)).update("\0");
+    }
+  };
+  walk(root);
+  return hash.digest("hex").slice(0, 16);
 }
