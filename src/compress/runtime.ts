@@ -13,7 +13,8 @@ export interface ZlibGzip {
   destroy(): void;
   on(event: "data", listener: (chunk: Uint8Array) => void): this;
   on(event: "error", listener: (error: Error) => void): this;
-  once(event: "end", listener: () => void): this;
+  once(event: "end" | "close", listener: () => void): this;
+  once(event: "error", listener: (error: Error) => void): this;
 }
 
 interface RuntimeGlobals {

@@ -84,7 +84,12 @@ export function hashingGzipStream(
         createSha256(),
         createSha256(),
       ]);
-      if (stop.signal.aborted) return; // cancelled while we were getting ready
+      if (stop.signal.aborted) {
+        // Cancelled while we were getting ready: the compressor may hold a
+        // native stream or workers already, which must not be left behind.
+        await Promise.allSettled([compressor.readable.cancel(stop.signal.reason), compressor.writable.abort(stop.signal.reason)]);
+        return;
+      }
       digestHash = compressedHash;
       compressed = compressor.readable.getReader();
       diffIDHex = feedCompressor(source, compressor.writable, diffIDHash, stop.signal, settings.onRead);
