@@ -33,3 +33,22 @@ export class UncompressedUnavailableError extends StreamLayerError {
     super("UNCOMPRESSED_UNAVAILABLE", message, options);
   }
 }
+
+/** What the first bytes of a layer's source turned out to be, when they were not a tar. */
+export type LayerSourceProblem = "gzip" | "zstd" | "not-tar" | "image-tarball" | "corrupt-gzip";
+
+/**
+ * The bytes given as a layer's source are not what the layer takes: a
+ * compressed file where a tar was expected, bytes that are not a tar at all,
+ * or a whole image tarball where one layer was expected. Checked on the first
+ * 512-byte block only; `requireTar: false` turns the check off.
+ */
+export class InvalidLayerSourceError extends StreamLayerError {
+  /** What was found instead of a tar. */
+  readonly found: LayerSourceProblem;
+
+  constructor(found: LayerSourceProblem, message: string, options?: ErrorOptions) {
+    super("INVALID_LAYER_SOURCE", message, options);
+    this.found = found;
+  }
+}

@@ -1,7 +1,8 @@
 import { isCompressionLevel, isCompressorChoice, type CompressionLevel, type CompressorChoice } from "../compress/compressor.ts";
 import { hasCompressionStream } from "../compress/create_compressor.ts";
-import { ConsumedError, NotComputedError, UncompressedUnavailableError } from "./errors.ts";
+import { ConsumedError, NotComputedError, UncompressedUnavailableError, type InvalidLayerSourceError } from "./errors.ts";
 import { hashingGzipStream } from "./hashing_gzip_stream.ts";
+import { tarCheckedReader } from "./tar_checked_reader.ts";
 import type { Layer, LayerValues } from "./layer.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "./media_types.ts";
 
@@ -41,6 +42,18 @@ export interface StreamLayerOptions {
    * @default false
    */
   deterministic?: boolean;
+  /**
+   * Refuse a source that is not a tar, judged from its first 512-byte block
+   * as it passes (nothing is read ahead): gzip or zstd data, bytes whose
+   * first block is neither a tar header (by its checksum) nor zeros, and an
+   * image tarball (an OCI layout, whose first entry is `oci-layout` or under
+   * `blobs/`). The compressed stream and the three values then fail with
+   * {@link InvalidLayerSourceError}, and the source is cancelled. An empty
+   * source is an empty layer. `false` takes any bytes as they are.
+   *
+   * @default true
+   */
+  requireTar?: boolean;
 }
 
 /**
@@ -51,6 +64,9 @@ export interface StreamLayerOptions {
  * that stream is read, and never held whole. While it is read, the DiffID
  * (SHA-256 of the tar), the Digest (SHA-256 of the gzip) and the Size are
  * computed; they are known once the compressed stream has been read to its end.
+ * Input that is not a tar (a `.tar.gz`, say) is refused from its first block:
+ * see {@link StreamLayerOptions.requireTar}, and {@link CompressedStreamLayer}
+ * for a layer that is already compressed.
  *
  * @example Compress a tarball and learn its digests
  * ```ts
@@ -83,14 +99,14 @@ export class StreamLayer implements Layer {
    * @throws {RangeError} when `compressionLevel` is not an integer from 0 to 9.
    */
   constructor(source: ReadableStream<Uint8Array>, options: StreamLayerOptions = {}) {
-    const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto", deterministic = false } = options;
+    const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto", deterministic = false, requireTar = true } = options;
     validateOptions(compressionLevel, mediaType, compressor);
     if (deterministic && compressor !== "auto" && compressor !== "fflate") {
       throw new TypeError(`Invalid options: deterministic layers are compressed with fflate, got compressor "${compressor}"`);
     }
     if (typeof source?.getReader !== "function") throw new TypeError("Cannot create a StreamLayer: source is not a ReadableStream");
     if (source.locked) throw new TypeError("Cannot create a StreamLayer: source is locked to another reader");
-    this.#source = source.getReader();
+    this.#source = requireTar === false ? source.getReader() : tarCheckedReader(source.getReader());
     this.#mediaType = mediaType;
     this.#level = compressionLevel;
     this.#compressor = compressor;

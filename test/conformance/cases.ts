@@ -4,12 +4,13 @@
 import { deterministicCases } from "./deterministic_cases.ts";
 import type { ConformanceCase } from "./harness.ts";
 import { imageCase } from "./image_cases.ts";
+import { inputCheckCases } from "./input_check_cases.ts";
 import { layerCases } from "./layer_cases.ts";
 import { registryCases } from "./registry_cases.ts";
 
 export type { ConformanceCase, ConformanceContext, StreamLayerLibrary } from "./harness.ts";
 
-export const conformanceCases: readonly ConformanceCase[] = [...layerCases, ...deterministicCases, ...registryCases, imageCase];
+export const conformanceCases: readonly ConformanceCase[] = [...layerCases, ...inputCheckCases, ...deterministicCases, ...registryCases, imageCase];
 
 /** Finds a case by name. @throws {Error} when there is none. */
 export function conformanceCase(name: string): ConformanceCase {

@@ -13,7 +13,7 @@ export const deterministicCases: ConformanceCase[] = DETERMINISTIC_GOLDEN.levels
     assertEqual(await webCryptoDigest(bytes), DETERMINISTIC_GOLDEN.diffID, "the tarball is the recorded one");
     const next = random(expected.level);
     for (const chunkSizes of [[bytes.length], [1 + next(5000), 1 + next(200_000)], [65_536], [65_537, 3]]) {
-      const layer = new lib.StreamLayer(chunkedStream(bytes, { chunkSizes }).stream, { deterministic: true, compressionLevel: expected.level });
+      const layer = new lib.StreamLayer(chunkedStream(bytes, { chunkSizes }).stream, { deterministic: true, compressionLevel: expected.level, requireTar: false });
       const gzip = await collect(layer.compressed());
       assertEqual(await layer.digest(), expected.digest, `digest with chunks of ${chunkSizes.join(", ")}`);
       assertEqual(await layer.size(), expected.size, "size");

@@ -1,6 +1,6 @@
 // Pushing an image whose layer is a streaming one, checked with the registry's
 // own manifest and blob answers.
-import { chunkedStream, tarLikeBytes } from "../support/bytes.ts";
+import { chunkedStream, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
 import { assertEqual, webCryptoDigest, type ConformanceCase } from "./harness.ts";
 import { fetchCheckedBlob, fetchManifest } from "./registry_check.ts";
 
@@ -9,7 +9,7 @@ export const imageCase: ConformanceCase = {
   async run(context) {
     const { lib, registry } = context;
     const repo = `conformance/${context.runtime}-image`;
-    const bytes = tarLikeBytes(150_000, 24);
+    const bytes = withTarHeader(tarLikeBytes(150_000, 24));
     const layer = new lib.StreamLayer(chunkedStream(bytes, { chunkSizes: [30_000] }).stream);
     const image = lib.appendLayers(lib.emptyImage({ config: { Cmd: ["/hello"] } }), layer);
     const descriptor = await lib.writeImage(`${registry}/${repo}:v1`, image, { chunkSize: 64 * 1024 });

@@ -14,7 +14,7 @@ import {
   isStreamLayerError,
   type StreamLayerOptions,
 } from "../../src/index.ts";
-import { chunkedStream, collect, tarLikeBytes } from "../support/bytes.ts";
+import { chunkedStream, collect, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
 
 const compressors: { name: string; options: StreamLayerOptions }[] = [
   { name: "compression-stream", options: { compressor: "compression-stream" } },
@@ -43,7 +43,7 @@ async function stateOf(promise: Promise<unknown>): Promise<unknown> {
 
 describe("StreamLayer", () => {
   test("compressed() a second time throws ConsumedError", async () => {
-    const layer = new StreamLayer(new Blob(["tar"]).stream());
+    const layer = new StreamLayer(new Blob([new Uint8Array(1024)]).stream());
     const first = layer.compressed();
     assert.throws(
       () => layer.compressed(),
@@ -54,14 +54,14 @@ describe("StreamLayer", () => {
   });
 
   test("uncompressed() always fails with a typed error", async () => {
-    const layer = new StreamLayer(new Blob(["tar"]).stream());
+    const layer = new StreamLayer(new Blob([new Uint8Array(1024)]).stream());
     assert.throws(() => layer.uncompressed(), UncompressedUnavailableError);
     await collect(layer.compressed());
     assert.throws(() => layer.uncompressed(), { code: "UNCOMPRESSED_UNAVAILABLE" });
   });
 
   test("values are not available until the compressed stream ends", async () => {
-    const bytes = tarLikeBytes(1024 * 1024);
+    const bytes = withTarHeader(tarLikeBytes(1024 * 1024));
     const layer = new StreamLayer(chunkedStream(bytes, { chunkSizes: [4096] }).stream);
     assert.throws(() => layer.computed(), NotComputedError);
     assert.equal(await stateOf(layer.digest()), PENDING);
@@ -78,7 +78,7 @@ describe("StreamLayer", () => {
   });
 
   test("the values are settled before the reader sees the end", async () => {
-    const layer = new StreamLayer(new Blob(["tar"]).stream());
+    const layer = new StreamLayer(new Blob([new Uint8Array(1024)]).stream());
     const reader = layer.compressed().getReader();
     while (!(await reader.read()).done);
     assert.doesNotThrow(() => layer.computed());
@@ -112,7 +112,7 @@ describe("StreamLayer", () => {
   for (const { name, options } of compressors) {
     describe(`with ${name}`, () => {
       test("cancelling early cancels the source and rejects the values with NotComputedError", async () => {
-        const { stream, record } = chunkedStream(tarLikeBytes(8 * 1024 * 1024), { chunkSizes: [65536], paced: true });
+        const { stream, record } = chunkedStream(withTarHeader(tarLikeBytes(8 * 1024 * 1024)), { chunkSizes: [65536], paced: true });
         const layer = new StreamLayer(stream, options);
         const reader = layer.compressed().getReader();
         await reader.read();
@@ -129,7 +129,7 @@ describe("StreamLayer", () => {
 
       test("a failing source errors the compressed stream and rejects the values with its error", async () => {
         const failure = new Error("disk on fire");
-        const { stream } = chunkedStream(tarLikeBytes(1024 * 1024), { failWith: failure, failAfter: 300_000 });
+        const { stream } = chunkedStream(withTarHeader(tarLikeBytes(1024 * 1024)), { failWith: failure, failAfter: 300_000 });
         const layer = new StreamLayer(stream, options);
         await assert.rejects(collect(layer.compressed()), (error) => error === failure);
         for (const value of [layer.digest(), layer.diffID(), layer.size()]) await assert.rejects(value, (error) => error === failure);
@@ -139,7 +139,7 @@ describe("StreamLayer", () => {
 
   for (const { name, options } of compressors.filter((c) => c.name !== "compression-stream")) {
     test(`with ${name}, the source is read only as fast as the consumer reads`, async () => {
-      const { stream, record } = chunkedStream(tarLikeBytes(64 * 1024 * 1024), { chunkSizes: [65536] });
+      const { stream, record } = chunkedStream(withTarHeader(tarLikeBytes(64 * 1024 * 1024)), { chunkSizes: [65536] });
       const reader = new StreamLayer(stream, options).compressed().getReader();
       await reader.read();
       // zlib works on its own thread, so let whatever is under way settle
@@ -157,10 +157,10 @@ describe("StreamLayer", () => {
     const listen = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", listen);
     try {
-      const cancelled = new StreamLayer(new Blob([tarLikeBytes(200_000)]).stream());
+      const cancelled = new StreamLayer(new Blob([withTarHeader(tarLikeBytes(200_000))]).stream());
       cancelled.digest();
       await cancelled.compressed().cancel();
-      const failed = new StreamLayer(chunkedStream(new Uint8Array(10), { failWith: new Error("x") }).stream);
+      const failed = new StreamLayer(chunkedStream(withTarHeader(new Uint8Array(10)), { failWith: new Error("x") }).stream);
       await collect(failed.compressed()).catch(() => {});
       for (let i = 0; i < 5; i++) await nextMacrotask();
       assert.deepEqual(unhandled, []);

@@ -24,7 +24,7 @@ interface Outcome {
 async function push(proxy: FaultProxy, repository: string, options: WriteLayerOptions = {}): Promise<Outcome> {
   const { stream, stats } = recordingSource(input);
   const [result] = await Promise.allSettled([
-    writeLayer(`${proxy.host}/${repository}`, new StreamLayer(stream), { chunkSize: MiB, ...options }),
+    writeLayer(`${proxy.host}/${repository}`, new StreamLayer(stream, { requireTar: false }), { chunkSize: MiB, ...options }),
   ]);
   return { result: result!, stats };
 }
@@ -198,7 +198,7 @@ describe("chunked upload through faults, anonymous registry", () => {
       proxy.setRule(() => undefined);
       proxy.log.length = 0;
       const [result] = await Promise.allSettled([
-        writeLayer(`${proxy.host}/fault/silent-${upload}`, new StreamLayer(silent), { upload, chunkSize: MiB, signal: controller.signal }),
+        writeLayer(`${proxy.host}/fault/silent-${upload}`, new StreamLayer(silent, { requireTar: false }), { upload, chunkSize: MiB, signal: controller.signal }),
       ]);
       assert.equal(result!.status, "rejected");
       assert.equal(((result as PromiseRejectedResult).reason as DOMException).name, "AbortError");

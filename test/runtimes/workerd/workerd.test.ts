@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { conformanceCases } from "../../conformance/cases.ts";
-import { tarLikeBytes } from "../../support/bytes.ts";
+import { tarLikeBytes, withTarHeader } from "../../support/bytes.ts";
 import { startRegistry, type RunningRegistry } from "../../support/registry.ts";
 import { startWorker, type RunningWorker } from "./_workerd.ts";
 
@@ -110,7 +110,7 @@ describe("a Worker that turns a posted tarball into a layer", () => {
     const expected = createHash("sha256");
     // Made ahead, so that the source is faster than the upload: a pipeline
     // without backpressure then shows by holding what it was given.
-    const pieces = Array.from({ length: 8 }, (_, index) => tarLikeBytes(MiB, 1000 + index));
+    const pieces = Array.from({ length: 8 }, (_, index) => withTarHeader(tarLikeBytes(MiB, 1000 + index)));
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
