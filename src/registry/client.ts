@@ -1,7 +1,7 @@
 import { digestOf } from "../hash/sha256.ts";
 import type { AuthOption } from "./credentials.ts";
 import type { Descriptor } from "./descriptor.ts";
-import { assertSafeTarget } from "./address.ts";
+import { followLocation } from "./address.ts";
 import { DigestMismatchError, RegistryError } from "./errors.ts";
 import { type Reference, parseReference } from "./reference.ts";
 import { responseError } from "./response_errors.ts";
@@ -220,8 +220,7 @@ export class RegistryClient {
     if (location === null) {
       throw new RegistryError({ method: "POST", url: this.#url("blobs/uploads/"), status: response.status, detail: "no Location header" });
     }
-    const url = new URL(location, this.#url("blobs/uploads/"));
-    assertSafeTarget(this.transport.base, url);
+    const url = followLocation(location, { registry: this.transport.base, from: new URL(this.#url("blobs/uploads/")), method: "POST", status: response.status });
     const min = Number(response.headers.get("oci-chunk-min-length"));
     return new UploadSession(this.transport, [this.scope(true)], url, Number.isInteger(min) && min > 0 ? min : undefined, this.#signal);
   }

@@ -141,7 +141,8 @@ export class UploadNotResumableError extends StreamLayerError {
 /**
  * A registry pointed a request (an upload `Location`, a redirect, a token
  * realm) from its own host at a loopback, private or link-local address of
- * another host, which a public registry has no business doing.
+ * another host, which a public registry has no business doing; or at a
+ * scheme other than HTTP(S), or from HTTPS down to plain HTTP.
  *
  * @example Recognising a refused redirect
  * ```ts
@@ -154,8 +155,9 @@ export class UploadNotResumableError extends StreamLayerError {
 export class UnsafeRedirectError extends StreamLayerError {
   readonly url: string;
 
-  constructor(from: string, to: string) {
-    super("UNSAFE_REDIRECT", `Refused to follow the registry at ${redactUrl(from)} to a private address: ${redactUrl(to)}`);
+  /** @param reason What is wrong with `to`. @default "a private address" */
+  constructor(from: string, to: string, reason = "a private address") {
+    super("UNSAFE_REDIRECT", `Refused to follow the registry at ${redactUrl(from)} to ${reason}: ${redactUrl(to)}`);
     this.url = redactUrl(to);
   }
 }

@@ -1,4 +1,4 @@
-import { assertSafeTarget } from "./address.ts";
+import { assertSafeTarget, followLocation } from "./address.ts";
 import { basicAuthorization, type Credentials, isToken } from "./credentials.ts";
 import { AuthError, RegistryError } from "./errors.ts";
 import { readRegistryErrors } from "./response_errors.ts";
@@ -75,8 +75,7 @@ export async function fetchToken(init: FetchTokenInit): Promise<FetchedToken> {
 async function getFollowing(url: URL, headers: Record<string, string>, init: FetchTokenInit): Promise<{ response: Response; url: URL }> {
   let response = await get(url, headers, init);
   for (let hop = 0; REDIRECTS.includes(response.status) && response.headers.has("location") && hop < MAX_REDIRECTS; hop++) {
-    const next = new URL(response.headers.get("location")!, url);
-    assertSafeTarget(init.registry, next);
+    const next = followLocation(response.headers.get("location")!, { registry: init.registry, from: url, method: "GET", status: response.status });
     if (next.origin !== url.origin) delete headers.authorization;
     await response.body?.cancel();
     url = next;

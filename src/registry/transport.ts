@@ -1,4 +1,4 @@
-import { assertSafeTarget } from "./address.ts";
+import { followLocation } from "./address.ts";
 import { type AuthOption, basicAuthorization, type Credentials, isToken, resolveCredentials } from "./credentials.ts";
 import { RegistryError, redactUrl } from "./errors.ts";
 import { responseError } from "./response_errors.ts";
@@ -152,8 +152,7 @@ export class Transport {
       const response = await this.#fetchOnce(method, url, headers, body, request.signal);
       const location = response.headers.get("location");
       if (![301, 302, 303, 307, 308].includes(response.status) || location === null || hop === MAX_REDIRECTS) return { response, url };
-      const next = new URL(location, url);
-      assertSafeTarget(this.base, next);
+      const next = followLocation(location, { registry: this.base, from: url, method, status: response.status });
       if (body instanceof ReadableStream) return { response, url };
       await response.body?.cancel();
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {

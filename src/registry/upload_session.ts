@@ -1,4 +1,4 @@
-import { assertSafeTarget } from "./address.ts";
+import { followLocation } from "./address.ts";
 import { DigestMismatchError, UploadNotResumableError } from "./errors.ts";
 import { responseError } from "./response_errors.ts";
 import type { Transport } from "./transport.ts";
@@ -103,7 +103,7 @@ export class UploadSession {
     const response = await this.#send("GET", this.#location, {});
     if (response.status === 204 || response.status === 200) {
       await response.body?.cancel();
-      this.#advance(response);
+      this.#advance(response, "GET");
       const range = parseRange(response.headers.get("range"));
       if (range !== undefined) return range;
       throw new UploadNotResumableError("the registry does not say how much of the upload it holds", { cause });
@@ -149,12 +149,10 @@ export class UploadSession {
     return this.#transport.send({ method, url, headers, body, scopes: this.#scopes, signal: this.#signal });
   }
 
-  #advance(response: Response): void {
+  #advance(response: Response, method = "PATCH"): void {
     const location = response.headers.get("location");
     if (location === null) return;
-    const next = new URL(location, this.#location);
-    assertSafeTarget(this.#transport.base, next);
-    this.#location = next;
+    this.#location = followLocation(location, { registry: this.#transport.base, from: this.#location, method, status: response.status });
   }
 }
 
