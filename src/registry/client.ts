@@ -1,3 +1,4 @@
+import { digestLike, isVerifiableDigest } from "../hash/pinned_digest.ts";
 import { digestOf } from "../hash/sha256.ts";
 import type { AuthOption } from "./credentials.ts";
 import type { Descriptor } from "./descriptor.ts";
@@ -160,14 +161,18 @@ export class RegistryClient {
    * @param reference A tag or a digest.
    * @param accept The media types to accept. @default MANIFEST_MEDIA_TYPES
    * @throws {RegistryError} when absent (404) or the registry fails.
-   * @throws {DigestMismatchError} when fetched by digest and the bytes hash otherwise.
+   * @throws {DigestMismatchError} when fetched by digest (sha256 or sha512) and the bytes hash otherwise.
+   * @throws {TypeError} when `reference` is a digest of another algorithm, which could not be verified.
    */
   async getManifest(reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<FetchedManifest> {
+    const pinned = reference.includes(":");
+    if (pinned && !isVerifiableDigest(reference)) throw new TypeError(`Cannot verify the manifest digest "${reference}": only sha256 and sha512 are checked`);
     const response = await this.#request("GET", `manifests/${reference}`, false, { accept: accept.join(", ") });
     if (!response.ok) throw await responseError("GET", this.#url(`manifests/${reference}`), response);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const digest = await digestOf(bytes);
-    if (reference.startsWith("sha256:") && digest !== reference) throw new DigestMismatchError(reference, digest, `GET manifest ${reference}`);
+    const actual = pinned && !reference.startsWith("sha256:") ? await digestLike(reference, bytes) : digest;
+    if (pinned && actual !== reference) throw new DigestMismatchError(reference, actual, `GET manifest ${reference}`);
     const mediaType = mediaTypeOf(response);
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes };
   }

@@ -1,21 +1,29 @@
 // writeLayer against the real docker-registry, in its three auth
-// configurations, both upload modes, and the sizes the issue lists. The inputs
-// are random bytes, not tars, so the tar check is turned off.
+// configurations, and against go-containerregistry's registry (anonymous),
+// in both upload modes, and the sizes the issue lists. The inputs are random
+// bytes, not tars, so the tar check is turned off.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { blobLayer, StreamLayer, writeLayer, type UploadMode, type UploadProgress } from "../../src/index.ts";
-import { type RegistryAuth, type RunningRegistry, startRegistry } from "../support/registry.ts";
+import { type RegistryAuth, type RegistryKind, type RunningRegistry, startRegistry } from "../support/registry.ts";
 import { assertBlob, assertLayerBlob, compressedLength, openUploads, randomData, recordingSource } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
 const CHUNK = MiB;
 const big = randomData(50 * MiB, 7);
 
-for (const auth of ["none", "basic", "token"] satisfies RegistryAuth[]) {
-  describe(`writeLayer, ${auth} auth`, () => {
+const setups: { kind: RegistryKind; auth: RegistryAuth }[] = [
+  { kind: "docker-registry", auth: "none" },
+  { kind: "docker-registry", auth: "basic" },
+  { kind: "docker-registry", auth: "token" },
+  { kind: "ggcr", auth: "none" },
+];
+
+for (const { kind, auth } of setups) {
+  describe(`writeLayer, ${kind}, ${auth} auth`, () => {
     let registry: RunningRegistry;
     before(async () => {
-      registry = await startRegistry({ auth });
+      registry = await startRegistry({ kind, auth });
     });
     after(async () => {
       await registry.stop();
