@@ -1,4 +1,5 @@
 import { StreamLayerError } from "../errors.ts";
+import type { RegistryErrorDetail } from "../registry/errors.ts";
 
 /** Exit codes of the `streamlayer` command. */
 export const EXIT = {
@@ -7,11 +8,11 @@ export const EXIT = {
   failure: 1,
   /** Bad arguments or options, or a bad reference. */
   usage: 2,
-  /** The registry or its token server refused the credentials. */
+  /** Credentials wanted, refused or denied, or a credential helper that failed. */
   auth: 3,
   /** The registry could not be reached. */
   unreachable: 4,
-  /** The input could not be read. */
+  /** The input could not be read, or is not a tarball. */
   input: 5,
   /** Interrupted (Ctrl-C). */
   interrupted: 130,
@@ -31,24 +32,30 @@ export class InputError extends StreamLayerError {
   }
 }
 
+/** What the command knows that helps explain a failure: which hosts were given credentials. */
+export interface FailureContext {
+  auth?: { readonly asked: ReadonlySet<string>; readonly given: ReadonlySet<string> };
+}
+
+type RegistryLike = StreamLayerError & { status?: number; url?: string; errors?: readonly RegistryErrorDetail[] };
+
 /** The exit code and the one-line message for a failure. */
-export function describeFailure(error: unknown): { code: number; message: string } {
-  const input = findInChain(error, (e) => e instanceof InputError);
-  if (input) return { code: EXIT.input, message: oneLine(input) };
-  const coded = findInChain(error, (e) => typeof (e as { code?: unknown }).code === "string" && e instanceof StreamLayerError) as
-    | (StreamLayerError & { status?: number })
-    | undefined;
-  const message = oneLine(coded ?? error);
+export function describeFailure(error: unknown, context: FailureContext = {}): { code: number; message: string } {
+  const input = findInChain(error, (e) => e instanceof InputError || (e as { code?: unknown }).code === "INVALID_LAYER_SOURCE");
+  if (input) return { code: EXIT.input, message: oneLine(input.message) };
+  const coded = findInChain(error, (e) => e instanceof StreamLayerError) as RegistryLike | undefined;
+  const message = oneLine(coded ? withRegistryMessages(coded) : error instanceof Error ? error.message : String(error));
   switch (coded?.code) {
     case "USAGE":
     case "INVALID_REFERENCE":
       return { code: EXIT.usage, message };
-    case "AUTH":
-      return { code: EXIT.auth, message: authMessage(message) };
+    case "CREDENTIAL_HELPER":
+      return { code: EXIT.auth, message };
     default:
       break;
   }
-  if (coded && "status" in coded && (coded.status === 401 || coded.status === 403)) return { code: EXIT.auth, message: authMessage(message) };
+  if (coded?.status === 403) return { code: EXIT.auth, message: `Access denied: ${message}` };
+  if (coded?.status === 401 || coded?.code === "AUTH") return { code: EXIT.auth, message: unauthorized(coded, message, context) };
   if (coded && "status" in coded && coded.status === undefined && coded.code === "REGISTRY_ERROR") {
     return { code: EXIT.unreachable, message: `${message}: is the registry running and reachable?` };
   }
@@ -56,8 +63,30 @@ export function describeFailure(error: unknown): { code: number; message: string
   return { code: EXIT.failure, message };
 }
 
-function authMessage(message: string): string {
-  return `Credentials refused: ${message}: give them with --username and --password-stdin, or in Docker's config.json`;
+// A 401 means "who are you?" when nothing was sent, and "no" when something was.
+function unauthorized(error: RegistryLike, message: string, context: FailureContext): string {
+  const host = hostOf(error.url);
+  const auth = context.auth;
+  // A host nobody asked credentials for is a token realm: it saw the registry's credentials, if any.
+  const sent = auth !== undefined && ((host !== undefined && auth.given.has(host)) || ((host === undefined || !auth.asked.has(host)) && auth.given.size > 0));
+  if (sent) return `Credentials refused: ${message}: check them, or log in again with "streamlayer login ${host ?? "<registry>"}"`;
+  const where = host ?? "the registry";
+  return `${where} wants credentials: ${message}: log in with "streamlayer login ${where} --username <name> --password-stdin", pass --username with --password-stdin, or store them in Docker's config.json or a credential helper`;
+}
+
+// The registry's own words, after the codes the error's message already names.
+function withRegistryMessages(error: RegistryLike): string {
+  const said = (error.errors ?? []).map((entry) => entry.message).filter((text): text is string => typeof text === "string" && text !== "");
+  return said.length === 0 ? error.message : `${error.message}: the registry says: ${said.join("; ")}`;
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function findInChain(error: unknown, test: (error: Error) => boolean): Error | undefined {
@@ -67,7 +96,6 @@ function findInChain(error: unknown, test: (error: Error) => boolean): Error | u
   return undefined;
 }
 
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s*\n\s*/g, " ").trim();
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }

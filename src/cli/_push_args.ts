@@ -4,16 +4,33 @@ import type { CompressionLevel } from "../compress/compressor.ts";
 import type { Platform } from "../image/types.ts";
 import { parseSize } from "./_format.ts";
 import { UsageError } from "./_cli_errors.ts";
+import { checkOptions } from "./_check_options.ts";
+import { hasEdits } from "./_edit_image.ts";
+
+/** How the new image's config and manifest are changed, as crane's flags say. */
+export interface ImageEdits {
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  env: string[];
+  entrypoint: string[] | undefined;
+  cmd: string[] | undefined;
+  workdir: string | undefined;
+  user: string | undefined;
+}
 
 /** `streamlayer push`'s arguments, checked. */
 export interface PushArgs {
-  input: string;
+  /** The layers, bottom first: files, or `-` for stdin. */
+  inputs: string[];
   destination: string;
+  /** More tags for the same manifest, in the destination's repository. */
+  tags: string[];
   blob: boolean;
   level: CompressionLevel | undefined;
   /** Undefined: follow the base image's format, else OCI. */
   mediaType: GzipLayerMediaType | undefined;
   platform: Platform;
+  edits: ImageEdits;
   base: string | undefined;
   upload: "chunked" | "stream";
   chunkSize: number | undefined;
@@ -25,50 +42,104 @@ export interface PushArgs {
 }
 
 export const PUSH_HELP = `Usage: streamlayer push [options] <file|-> <destination>
+       streamlayer push [options] -f <file|-> [-f <file|-> ...] <destination>
 
-Streams an uncompressed tarball (a file, or stdin for "-") as a gzip layer,
-computing its digests on the way, and writes an image with that layer on top
-(or, with --blob, only the layer) to a registry or an OCI layout.
+Streams uncompressed tarballs (files, or stdin for "-") as gzip layers,
+computing their digests on the way, and writes an image with those layers on
+top (or, with --blob, only the layer) to a registry or an OCI layout. A file
+that is already gzip-compressed (a .tar.gz) is pushed as it is.
+
+On success stdout holds one line, the pushed reference with its digest:
+  127.0.0.1:5000/app@sha256:4f1c...
+Progress and the summary go to stderr.
 
 Destination:
-  <registry>/<repository>[:<tag>]   for example 127.0.0.1:5000/demo:latest
-  oci:<directory>[:<tag>]           an OCI image layout on disk (tag: latest)
+  [docker://]<registry>/<repository>[:<tag>]   127.0.0.1:5000/demo:latest
+  oci:<directory>[:<tag>]                      an OCI image layout (tag: latest)
 
-Options:
+Layers:
+  -f, --file <file|->        a layer, repeatable; bottom first      -f base.tar -f app.tar.gz
+  --base <reference>         put the layers on top of this image    --base docker://ghcr.io/org/runtime:1
   --blob                     push only the layer blob, no config or manifest
-  --base <reference>         put the layer on top of this image (as crane append)
-  --platform <os/arch[/var]> platform of a new image, or the one to pick from
-                             the base's index (default: linux/amd64)
-  --media-type <oci|docker>  layer and manifest format (default: the base's, else oci)
-  -l, --level <0-9>          gzip level (default: 6)
+
+Image:
+  -t, --tag <tag>            another tag for the same image, repeatable   -t 1.0 -t latest
+  --platform <os/arch[/v]>   platform of a new image, or the one picked from
+                             the base's index (default: linux/amd64)   --platform linux/arm64/v8
+  --annotation <key=value>   manifest annotation, repeatable   --annotation org.opencontainers.image.source=https://git.example/app
+  --label <key=value>        config label, repeatable          --label maintainer=ops@example.com
+  --env <NAME=value>         environment variable, repeatable   --env PATH=/usr/local/bin:/usr/bin:/bin
+  --entrypoint <a,b,...>     entrypoint, comma-separated or a JSON array   --entrypoint '["/bin/app","--serve"]'
+  --cmd <a,b,...>            default arguments, the same forms            --cmd serve,--port=8080
+  --workdir <dir>            working directory                  --workdir /srv
+  --user <user[:group]>      user the process runs as           --user 1000:1000
+  --media-type <oci|docker>  layer and manifest format (default: the base's, else oci)   --media-type docker
+
+Transfer:
+  -l, --level <0-9>          gzip level (default: 6)            -l 1
   --upload <chunked|stream>  chunked PATCHes that can be retried (default), or
-                             one streamed request that cannot
-  --chunk-size <size>        chunk size, such as 8MiB (default: per registry)
-  --username <name>          user name; the password is read from stdin
-  --password-stdin           read the password from stdin (needs a file input)
+                             one streamed request that cannot   --upload stream
+  --chunk-size <size>        chunk size (default: per registry) --chunk-size 16MiB
   --insecure                 allow plain HTTP to a registry that is not loopback
-  --json                     print the result as JSON on stdout
+
+Credentials:
+  --username <name>          user name for the destination's registry only  --username ci-bot
+  --password-stdin           read that password from stdin (the layers then
+                             come from files)       --password-stdin < token.txt
+  Else, for each registry: $REGISTRY_AUTH_FILE, \${XDG_RUNTIME_DIR}/containers/auth.json,
+  then $DOCKER_CONFIG/config.json or ~/.docker/config.json; in each, credHelpers
+  for the host, its "auths" entry, then credsStore (docker-credential-<name>).
+  "streamlayer login" writes an "auths" entry, as "crane auth login" does.
+
+Output:
+  --json                     print the result as JSON on stdout instead
   -h, --help                 show this help
 
-Credentials: --username with --password-stdin, else the "auths" of Docker's
-config.json ($DOCKER_CONFIG/config.json or ~/.docker/config.json), else anonymous.
-
-Exit codes: 0 done, 1 failed, 2 bad usage or reference, 3 credentials refused,
-4 registry unreachable, 5 input unreadable, 130 interrupted.
+Exit codes: 0 done, 1 failed, 2 bad usage or reference, 3 credentials wanted,
+refused or denied, or a credential helper failed, 4 registry unreachable,
+5 input unreadable or not a tarball, 130 interrupted.
 
 Examples:
   tar -C rootfs -cf - . | streamlayer push - 127.0.0.1:5000/app:1.0
-  streamlayer push --base 127.0.0.1:5000/alpine:3 layer.tar 127.0.0.1:5000/app:1.0
+  ref=$(streamlayer push --base cgr.dev/chainguard/static -f app.tar.gz \\
+        --entrypoint /app --env TZ=UTC -t latest docker://ghcr.io/me/app:1.0)
   streamlayer push layer.tar oci:./out:app
   streamlayer push --blob --json layer.tar 127.0.0.1:5000/app
 `;
 
+const OPTIONS = {
+  file: { type: "string", short: "f", multiple: true },
+  tag: { type: "string", short: "t", multiple: true },
+  blob: { type: "boolean" },
+  base: { type: "string" },
+  platform: { type: "string" },
+  annotation: { type: "string", multiple: true },
+  label: { type: "string", multiple: true },
+  env: { type: "string", multiple: true },
+  entrypoint: { type: "string" },
+  cmd: { type: "string" },
+  workdir: { type: "string" },
+  user: { type: "string" },
+  "media-type": { type: "string" },
+  level: { type: "string", short: "l" },
+  upload: { type: "string" },
+  "chunk-size": { type: "string" },
+  username: { type: "string" },
+  "password-stdin": { type: "boolean" },
+  insecure: { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
 /**
  * Parses and checks `push`'s arguments.
  *
- * @throws {UsageError} naming the bad option or argument.
+ * @throws {UsageError} naming the bad option or argument, and for an unknown option the closest valid one.
  */
 export function parsePushArgs(argv: string[]): PushArgs {
+  checkOptions(argv, OPTIONS, "push");
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -77,16 +148,30 @@ export function parsePushArgs(argv: string[]): PushArgs {
   }
   const { values, positionals } = parsed;
   const help = values.help === true;
-  if (!help && positionals.length !== 2) {
-    throw new UsageError(`push needs <file|-> and <destination>, got ${positionals.length} argument(s): see streamlayer push --help`);
+  const files = values.file ?? [];
+  const wanted = files.length > 0 ? 1 : 2;
+  if (!help && positionals.length !== wanted) {
+    const what = files.length > 0 ? "<destination> after -f" : "<file|-> and <destination>";
+    throw new UsageError(`push needs ${what}, got ${positionals.length} argument(s): see streamlayer push --help`);
   }
+  const inputs = files.length > 0 ? files : positionals.slice(0, 1);
   const args: PushArgs = {
-    input: positionals[0] ?? "",
-    destination: positionals[1] ?? "",
+    inputs,
+    destination: positionals.at(-1) ?? "",
+    tags: (values.tag ?? []).map(tag),
     blob: values.blob === true,
     level: values.level === undefined ? undefined : level(values.level),
     mediaType: values["media-type"] === undefined ? undefined : mediaType(values["media-type"]),
     platform: platform(values.platform ?? "linux/amd64"),
+    edits: {
+      annotations: pairs("--annotation", values.annotation),
+      labels: pairs("--label", values.label),
+      env: Object.entries(pairs("--env", values.env)).map(([name, value]) => `${name}=${value}`),
+      entrypoint: values.entrypoint === undefined ? undefined : list("--entrypoint", values.entrypoint),
+      cmd: values.cmd === undefined ? undefined : list("--cmd", values.cmd),
+      workdir: values.workdir,
+      user: values.user,
+    },
     base: values.base,
     upload: upload(values.upload ?? "chunked"),
     chunkSize: values["chunk-size"] === undefined ? undefined : size(values["chunk-size"]),
@@ -97,33 +182,50 @@ export function parsePushArgs(argv: string[]): PushArgs {
     help,
   };
   if (help) return args;
+  if (args.inputs.filter((input) => input === "-").length > 1) throw new UsageError("stdin (-) can be only one of the layers");
   if (args.passwordStdin && args.username === undefined) throw new UsageError("--password-stdin needs --username");
   if (args.username !== undefined && !args.passwordStdin) throw new UsageError("--username needs --password-stdin: passwords are not taken on the command line");
-  if (args.passwordStdin && args.input === "-") throw new UsageError("--password-stdin reads stdin, so the input must be a file, not -");
+  if (args.passwordStdin && args.inputs.includes("-")) {
+    throw new UsageError('--password-stdin reads stdin, so the layers must be files, not -: or run "streamlayer login" first');
+  }
   if (args.blob && args.base !== undefined) throw new UsageError("--blob pushes only a layer: it cannot take --base");
+  if (args.blob && args.inputs.length > 1) throw new UsageError("--blob pushes one layer: give one file");
+  if (args.blob && (args.tags.length > 0 || hasEdits(args.edits))) throw new UsageError("--blob pushes only a layer: it has no tags, config or annotations to set");
   return args;
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      blob: { type: "boolean" },
-      base: { type: "string" },
-      platform: { type: "string" },
-      "media-type": { type: "string" },
-      level: { type: "string", short: "l" },
-      upload: { type: "string" },
-      "chunk-size": { type: "string" },
-      username: { type: "string" },
-      "password-stdin": { type: "boolean" },
-      insecure: { type: "boolean" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+}
+
+function pairs(flag: string, texts: readonly string[] | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const text of texts ?? []) {
+    const equals = text.indexOf("=");
+    if (equals <= 0) throw new UsageError(`Invalid ${flag}: ${text}: expected key=value`);
+    result[text.slice(0, equals)] = text.slice(equals + 1);
+  }
+  return result;
+}
+
+// crane's habit (a comma-separated list), or a JSON array for arguments that hold commas.
+function list(flag: string, text: string): string[] {
+  if (text.trimStart().startsWith("[")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new UsageError(`Invalid ${flag}: not a JSON array of strings`);
+    }
+    if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) throw new UsageError(`Invalid ${flag}: not a JSON array of strings`);
+    return parsed;
+  }
+  return text === "" ? [] : text.split(",");
+}
+
+function tag(text: string): string {
+  if (!TAG.test(text)) throw new UsageError(`Invalid --tag: ${text}: expected a tag such as 1.0 (1 to 128 of [A-Za-z0-9_.-])`);
+  return text;
 }
 
 function level(text: string): CompressionLevel {

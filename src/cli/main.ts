@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
-import { describeFailure, EXIT, UsageError } from "./_cli_errors.ts";
+import { describeFailure, EXIT, type FailureContext, UsageError } from "./_cli_errors.ts";
+import { closestOption } from "./_closest_option.ts";
 import { PUSH_HELP } from "./_push_args.ts";
+import { terminalSafe } from "./_terminal_text.ts";
+import { LOGIN_HELP, login, logout } from "./login_command.ts";
 import { push } from "./push_command.ts";
 
 const HELP = `Usage: streamlayer <command> [options]
@@ -9,7 +12,9 @@ Turns a read-once stream of a tarball into an OCI image layer (gzip, DiffID,
 digest and size in one pass) and writes it to a registry or an OCI layout.
 
 Commands:
-  push [options] <file|-> <destination>   push a tarball as a layer or an image
+  push [options] <file|-> <destination>   push tarballs as layers of an image
+  login <registry> -u <name> --password-stdin   store credentials in Docker's config.json
+  logout <registry>                       remove them
   help [command]                          show help for a command
 
 Options:
@@ -17,6 +22,10 @@ Options:
   -v, --version   print the version
 
 Run "streamlayer push --help" for the push options.
+
+Example:
+  echo "$TOKEN" | streamlayer login ghcr.io -u me --password-stdin
+  ref=$(tar -cf - -C rootfs . | streamlayer push - docker://ghcr.io/me/app:1.0)
 `;
 
 /**
@@ -25,6 +34,7 @@ Run "streamlayer push --help" for the push options.
  */
 export async function runCli(argv: string[], signal?: AbortSignal): Promise<number> {
   const [command, ...rest] = argv;
+  const context: FailureContext = {};
   try {
     switch (command) {
       case undefined:
@@ -33,27 +43,39 @@ export async function runCli(argv: string[], signal?: AbortSignal): Promise<numb
         process.stdout.write(HELP);
         return command === undefined ? EXIT.usage : EXIT.ok;
       case "help":
-        if (rest[0] !== undefined && rest[0] !== "push") throw new UsageError(`Unknown command: ${rest[0]}: see streamlayer --help`);
-        process.stdout.write(rest[0] === "push" ? PUSH_HELP : HELP);
+        if (rest[0] !== undefined && !Object.hasOwn(HELPS, rest[0])) throw unknownCommand(rest[0]);
+        process.stdout.write(rest[0] === undefined ? HELP : (HELPS[rest[0]] ?? HELP));
         return EXIT.ok;
       case "-v":
       case "--version":
         process.stdout.write(`${version()}\n`);
         return EXIT.ok;
       case "push":
-        return await push(rest, signal);
+        return await push(rest, signal, context);
+      case "login":
+        return await login(rest);
+      case "logout":
+        return await logout(rest);
       default:
-        throw new UsageError(`Unknown command: ${command}: see streamlayer --help`);
+        throw unknownCommand(command);
     }
   } catch (error) {
     if (signal?.aborted) {
       process.stderr.write("streamlayer: interrupted\n");
       return EXIT.interrupted;
     }
-    const { code, message } = describeFailure(error);
-    process.stderr.write(`streamlayer: ${message}\n`);
+    const { code, message } = describeFailure(error, context);
+    // Registries, token servers and helpers choose much of this text: a terminal must not obey it.
+    process.stderr.write(`streamlayer: ${terminalSafe(message)}\n`);
     return code;
   }
+}
+
+const HELPS: Record<string, string> = { push: PUSH_HELP, login: LOGIN_HELP, logout: LOGIN_HELP };
+
+function unknownCommand(command: string): UsageError {
+  const closest = closestOption(command, ["push", "login", "logout", "help"]);
+  return new UsageError(`Unknown command: ${command}: ${closest ? `did you mean ${closest}?` : "see streamlayer --help"}`);
 }
 
 function version(): string {

@@ -3,129 +3,166 @@ import { emptyImage } from "../image/empty_image.ts";
 import type { Image } from "../image/image.ts";
 import { pullImage } from "../image/pull_image.ts";
 import { writeImage } from "../image/write_image.ts";
-import type { Layer } from "../layer/layer.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP } from "../layer/media_types.ts";
-import { StreamLayer } from "../layer/stream_layer.ts";
+import type { StreamLayer } from "../layer/stream_layer.ts";
 import { parseOciTarget, type OciTarget } from "../layout/oci_target.ts";
 import { writeLayout, writeLayoutLayer } from "../layout/write_layout.ts";
-import type { AuthOption } from "../registry/credentials.ts";
 import type { Descriptor } from "../registry/descriptor.ts";
 import { formatReference, parseReference, type Reference } from "../registry/reference.ts";
 import { uploadLayer } from "../registry/upload_layer.ts";
 import { RegistryClient } from "../registry/client.ts";
-import { EXIT, UsageError } from "./_cli_errors.ts";
-import { dockerConfigCredentials } from "./_docker_config.ts";
+import { EXIT, type FailureContext, UsageError } from "./_cli_errors.ts";
+import { CommandAuth } from "./_command_auth.ts";
+import { editImage } from "./_edit_image.ts";
 import { formatBytes } from "./_format.ts";
-import { openInput } from "./_input.ts";
 import { observedLayer } from "./_observed_layer.ts";
+import { layerSummaries, openLayers } from "./_open_layers.ts";
 import { ProgressView } from "./_progress_view.ts";
 import { parsePushArgs, PUSH_HELP, type PushArgs } from "./_push_args.ts";
+import { readPasswordStdin } from "./_password_stdin.ts";
+import { terminalSafe } from "./_terminal_text.ts";
 
 type Destination = { kind: "layout"; target: OciTarget; text: string } | { kind: "registry"; reference: Reference; text: string };
 
 /**
- * `streamlayer push`: streams a tarball as a layer into an image (or, with
- * `--blob`, alone) at a registry or in an OCI layout. Prints progress on
- * stderr and the result on stdout.
+ * `streamlayer push`: streams tarballs as layers into an image (or, with
+ * `--blob`, one alone) at a registry or in an OCI layout. stdout gets one
+ * line, the pushed reference with its digest (or JSON with `--json`);
+ * progress and the summary go to stderr.
  *
+ * @param context Filled with what explains a failure (the hosts given credentials).
  * @returns The exit code.
  */
-export async function push(argv: string[], signal?: AbortSignal): Promise<number> {
+export async function push(argv: string[], signal?: AbortSignal, context: FailureContext = {}): Promise<number> {
   const args = parsePushArgs(argv);
   if (args.help) {
     process.stdout.write(PUSH_HELP);
     return EXIT.ok;
   }
   const destination = parseDestination(args.destination, args.insecure);
-  if (args.base !== undefined && parseOciTarget(args.base)) throw new UsageError("--base takes a registry reference, not an oci: layout");
-  const baseReference = args.base === undefined ? undefined : parseReference(args.base, { insecure: args.insecure });
-  const auth = await credentials(args);
-  const view = new ProgressView(process.stderr, `push ${args.input === "-" ? "stdin" : args.input}`, destination.kind === "layout" ? "written" : "stored");
-  const { stream: source, size } = await openInput(args.input, (read) => view.update({ read }), signal);
-  view.total = size;
+  if (destination.kind === "layout" && args.tags.length > 0) throw new UsageError("--tag needs a registry destination: an oci: layout takes its tag after the directory");
+  const baseReference = args.base === undefined ? undefined : parseRegistryReference(args.base, args.insecure, "--base");
+  const commandLine = args.username === undefined ? undefined : { username: args.username, password: await readPasswordStdin() };
+  const auth = new CommandAuth({
+    destination: destination.kind === "registry" ? destination.reference : undefined,
+    commandLine,
+    references: [
+      ...(destination.kind === "registry" ? [{ reference: destination.reference, push: true }] : []),
+      ...(baseReference ? [{ reference: baseReference, push: false }] : []),
+    ],
+    signal,
+  });
+  context.auth = auth;
+  const label = args.inputs.length === 1 ? `push ${args.inputs[0] === "-" ? "stdin" : args.inputs[0]}` : `push ${args.inputs.length} layers`;
+  const view = new ProgressView(process.stderr, terminalSafe(label), { stored: destination.kind === "layout" ? "written" : "stored" });
+  const compressed = args.inputs.map(() => 0);
+  const uploaded = args.inputs.map(() => 0);
+  const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
+  const opened = await openLayers(args.inputs, { level: args.level, onRead: (read) => view.update({ read }), signal });
+  view.total = opened.size;
   try {
-    const base = baseReference && (await pullImage(formatReference(baseReference), { auth, platform: args.platform, insecure: args.insecure, signal }));
+    const base = baseReference && (await pullImage(formatReference(baseReference), { auth: auth.option, platform: args.platform, insecure: args.insecure, signal }));
     const mediaType = args.mediaType ?? (base?.format === "docker" ? DOCKER_LAYER_GZIP : OCI_LAYER_GZIP);
-    const streamLayer = new StreamLayer(source, { compressionLevel: args.level, mediaType });
-    const layer = observedLayer(streamLayer, (compressed) => view.update({ compressed, ...(destination.kind === "layout" ? { uploaded: compressed } : {}) }));
-    const image = args.blob ? undefined : appendLayers(base ?? emptyFor(args, mediaType), layer);
-    const descriptor = await write(destination, layer, image, args, auth, view, signal);
+    const streamLayers = opened.layers(mediaType);
+    const layers = streamLayers.map((layer, index) =>
+      observedLayer(layer, (bytes) => {
+        compressed[index] = bytes;
+        if (destination.kind === "layout") uploaded[index] = bytes;
+        view.update({ compressed: sum(compressed), uploaded: sum(uploaded) });
+      }),
+    );
+    const baseCount = base?.layers().length ?? 0;
+    const image = args.blob ? undefined : appendLayers(editImage(base ?? emptyFor(args, mediaType), args.edits), ...layers);
+    const onUpload = (index: number, acknowledged: number): void => {
+      uploaded[index] = acknowledged;
+      view.update({ uploaded: sum(uploaded) });
+    };
+    let descriptor: Descriptor;
+    if (destination.kind === "layout") {
+      const { directory, tag } = destination.target;
+      descriptor = image ? await writeLayout(directory, image, { tag: tag ?? "latest", signal }) : await writeLayoutLayer(directory, layers[0]!, { signal });
+    } else {
+      const options = { upload: args.upload, chunkSize: args.chunkSize, auth: auth.option, insecure: args.insecure, signal };
+      if (!image) {
+        const client = new RegistryClient(destination.reference, options);
+        descriptor = await uploadLayer(client, layers[0]!, { ...options, onProgress: (p) => onUpload(0, p.acknowledged) });
+      } else {
+        descriptor = await writeImage(formatReference(destination.reference), image, {
+          ...options,
+          onProgress: (p) => {
+            if (p.layer >= baseCount) onUpload(p.layer - baseCount, p.acknowledged);
+          },
+        });
+        await tagAgain(destination.reference, image, args, auth, signal);
+      }
+    }
     view.finish();
-    report(args, destination, descriptor, streamLayer);
+    report(args, destination, descriptor, streamLayers);
     return EXIT.ok;
   } catch (error) {
-    await source.cancel(error).catch(() => {});
+    await opened.cancel(error);
     view.abandon();
     throw error;
   }
 }
 
+// crane's and docker's spelling of a registry reference starts with docker://.
+function withoutDockerScheme(text: string): string {
+  return text.startsWith("docker://") ? text.slice("docker://".length) : text;
+}
+
+function parseRegistryReference(text: string, insecure: boolean, what: string): Reference {
+  if (parseOciTarget(text)) throw new UsageError(`${what} takes a registry reference, not an oci: layout`);
+  return parseReference(withoutDockerScheme(text), { insecure });
+}
+
 function parseDestination(text: string, insecure: boolean): Destination {
   const target = parseOciTarget(text);
   if (target) return { kind: "layout", target, text };
-  return { kind: "registry", reference: parseReference(text, { insecure }), text };
+  return { kind: "registry", reference: parseReference(withoutDockerScheme(text), { insecure }), text: withoutDockerScheme(text) };
 }
 
 function emptyFor(args: PushArgs, mediaType: string): Image {
   return emptyImage({ ...args.platform, format: mediaType === DOCKER_LAYER_GZIP ? "docker" : "oci" });
 }
 
-async function credentials(args: PushArgs): Promise<AuthOption> {
-  if (args.username !== undefined) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
-    if (password === "") throw new UsageError("--password-stdin: stdin was empty");
-    return { username: args.username, password };
-  }
-  return async (registry: string) => dockerConfigCredentials(registry);
+// The same manifest under more tags: one PUT each, as `crane tag` does.
+async function tagAgain(reference: Reference, image: Image, args: PushArgs, auth: CommandAuth, signal: AbortSignal | undefined): Promise<void> {
+  if (args.tags.length === 0) return;
+  const values = await image.values();
+  const client = new RegistryClient(reference, { auth: auth.option, insecure: args.insecure, signal });
+  for (const tag of args.tags) await client.putManifest(tag, values.rawManifest, values.descriptor.mediaType);
 }
 
-async function write(
-  destination: Destination,
-  layer: Layer,
-  image: Image | undefined,
-  args: PushArgs,
-  auth: AuthOption,
-  view: ProgressView,
-  signal: AbortSignal | undefined,
-): Promise<Descriptor> {
-  if (destination.kind === "layout") {
-    const { directory, tag } = destination.target;
-    return image ? writeLayout(directory, image, { tag: tag ?? "latest", signal }) : writeLayoutLayer(directory, layer, { signal });
-  }
-  const upload = { upload: args.upload, chunkSize: args.chunkSize, auth, insecure: args.insecure, signal };
-  if (!image) {
-    const client = new RegistryClient(destination.reference, upload);
-    return uploadLayer(client, layer, { ...upload, onProgress: (p) => view.update({ uploaded: p.acknowledged }) });
-  }
-  return writeImage(formatReference(destination.reference), image, {
-    ...upload,
-    onProgress: (p) => {
-      if (p.layer === image.layers().length - 1) view.update({ uploaded: p.acknowledged });
-    },
-  });
+/** `host/repo@sha256:…`, `oci:dir@sha256:…`: what a script reads from stdout. */
+function pushedReference(destination: Destination, digest: string): string {
+  if (destination.kind === "layout") return `oci:${destination.target.directory}@${digest}`;
+  return `${destination.reference.registry}/${destination.reference.repository}@${digest}`;
 }
 
-function report(args: PushArgs, destination: Destination, descriptor: Descriptor, layer: StreamLayer): void {
-  const values = layer.computed();
-  const read = layer.bytesRead();
-  const result = {
-    destination: destination.text,
-    kind: args.blob ? "blob" : "image",
-    descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size },
-    layer: { mediaType: layer.mediaType(), digest: values.digest, diffID: values.diffID, size: values.size },
-    uncompressedSize: read,
-  };
+function report(args: PushArgs, destination: Destination, descriptor: Descriptor, layers: readonly StreamLayer[]): void {
+  const summaries = layerSummaries(layers);
+  const top = summaries.at(-1)!;
+  const read = layers.reduce((total, layer) => total + layer.bytesRead(), 0);
+  const reference = pushedReference(destination, descriptor.digest);
   if (args.json) {
+    const result = {
+      destination: destination.text,
+      reference,
+      kind: args.blob ? "blob" : "image",
+      descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size },
+      layer: top,
+      layers: summaries,
+      tags: args.tags,
+      uncompressedSize: read,
+    };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return;
+  } else {
+    process.stdout.write(`${reference}\n`);
   }
-  const what = args.blob ? "layer" : "image";
-  process.stdout.write(
-    `Pushed ${what} to ${destination.text}\n` +
-      (args.blob ? "" : `  manifest ${descriptor.digest} (${descriptor.mediaType})\n`) +
-      `  layer    ${values.digest} (${formatBytes(values.size)} from ${formatBytes(read)})\n` +
-      `  diff ID  ${values.diffID}\n`,
-  );
+  const lines = [`Pushed ${args.blob ? "layer" : "image"} to ${destination.text}${args.tags.length > 0 ? ` (also tagged ${args.tags.join(", ")})` : ""}`];
+  if (!args.blob) lines.push(`  manifest ${descriptor.digest} (${descriptor.mediaType})`);
+  for (const layer of summaries) lines.push(`  layer    ${layer.digest} (${formatBytes(layer.size)})`, `  diff ID  ${layer.diffID}`);
+  lines.push(`  read     ${formatBytes(read)}`);
+  process.stderr.write(`${lines.map(terminalSafe).join("\n")}\n`);
 }

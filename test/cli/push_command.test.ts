@@ -46,7 +46,8 @@ test("push from stdin to a layout, with a platform", async () => {
   const layout = join(work, "layout");
   const result = await runCli(["push", "--platform", "linux/arm64/v8", "-", `oci:${layout}:cli`], bytes);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /^Pushed image to oci:/);
+  assert.equal(result.stdout, `oci:${layout}@${(await skopeoJson<Inspected>("inspect", `oci:${layout}:cli`)).Digest}\n`);
+  assert.match(result.stderr, /^Pushed image to oci:/m);
   const inspect = await skopeoJson<Inspected>("inspect", `oci:${layout}:cli`);
   assert.equal(inspect.Architecture, "arm64");
   const config = await skopeoJson<InspectedConfig & { variant: string }>("inspect", "--config", `oci:${layout}:cli`);
@@ -124,7 +125,7 @@ test("credentials: --password-stdin and Docker's config.json are accepted; wrong
 
   const anonymous = await runCli(["push", file, reference]);
   assert.equal(anonymous.code, 3);
-  assert.match(lastLine(anonymous.stderr), /^streamlayer: /);
+  assert.match(lastLine(anonymous.stderr), new RegExp(`^streamlayer: ${basic.host} wants credentials: .*HTTP 401.*streamlayer login ${basic.host} --username <name> --password-stdin`));
 });
 
 test("a bad reference, a registry that is down and a missing input each end with their exit code and one line", async () => {

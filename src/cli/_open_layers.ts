@@ -1,0 +1,53 @@
+import type { Layer } from "../layer/layer.ts";
+import type { GzipLayerMediaType } from "../layer/media_types.ts";
+import { StreamLayer } from "../layer/stream_layer.ts";
+import type { CompressionLevel } from "../compress/compressor.ts";
+import { openInput } from "./_input.ts";
+
+/** The layers of a push, opened, with what the progress line needs. */
+export interface OpenedLayers {
+  /** The layers in order, as the image gets them; made once, when the media type is known. */
+  layers(mediaType: GzipLayerMediaType): StreamLayer[];
+  /** The inputs' total size, when every one is a file. */
+  size: number | undefined;
+  /** Cancels every input (after a failure). */
+  cancel(reason: unknown): Promise<void>;
+}
+
+/** How the inputs become layers. */
+export interface OpenLayersOptions {
+  level: CompressionLevel | undefined;
+  /** Told the total bytes read from all inputs so far. */
+  onRead: (total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Opens every input (files, or `-` for stdin) as a layer, in order. */
+export async function openLayers(inputs: readonly string[], options: OpenLayersOptions): Promise<OpenedLayers> {
+  const read = inputs.map(() => 0);
+  const opened: Array<{ stream: ReadableStream<Uint8Array>; size: number | undefined }> = [];
+  try {
+    for (const [index, input] of inputs.entries()) {
+      opened.push(await openInput(input, (total) => {
+        read[index] = total;
+        options.onRead(read.reduce((sum, value) => sum + value, 0));
+      }, options.signal));
+    }
+  } catch (error) {
+    await Promise.all(opened.map(({ stream }) => stream.cancel(error).catch(() => {})));
+    throw error;
+  }
+  const sizes = opened.map(({ size }) => size);
+  return {
+    layers: (mediaType) => opened.map(({ stream }) => new StreamLayer(stream, { compressionLevel: options.level, mediaType })),
+    size: sizes.every((size) => size !== undefined) ? sizes.reduce((sum, size) => sum + size, 0) : undefined,
+    cancel: async (reason) => {
+      await Promise.all(opened.map(({ stream }) => stream.cancel(reason).catch(() => {})));
+    },
+  };
+}
+
+/** Every layer's values, for the summary. */
+export function layerSummaries(layers: readonly Layer[]): Array<{ mediaType: string; digest: string; diffID: string; size: number }> {
+  return layers.map((layer) => ({ mediaType: layer.mediaType(), ...layer.computed() }));
+}
