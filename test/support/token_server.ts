@@ -32,6 +32,11 @@ export interface TokenServer {
   issuer: string;
   /** The PEM certificate the registry must trust. */
   certPath: string;
+  /**
+   * An identity (OAuth2 refresh) token for the user, traded for an access
+   * token by `POST /token` with `grant_type=refresh_token`, as docker does.
+   */
+  identityToken: string;
   /** How many tokens were issued so far. */
   readonly issued: number;
   /** The scopes asked for, in order. */
@@ -67,10 +72,42 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     return `${input}.${signature.toString("base64url")}`;
   };
 
+  const identityToken = randomUUID();
+  const grant = (scopeList: string[], authorized: boolean): string => {
+    const access = scopeList.flatMap((scope) => {
+      scopes.push(scope);
+      const [type, name, actions] = scope.split(":");
+      if (type !== "repository" || name === undefined || actions === undefined || !authorized) return [];
+      return [{ type, name, actions: actions.split(",").filter((a) => a === "push" || a === "pull") }];
+    });
+    issued += 1;
+    return signToken(access, ttl);
+  };
+
+  // The OAuth2 form: a refresh token (identity token) for an access token.
+  const handlePost = (request: IncomingMessage, response: ServerResponse): void => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      const form = new URLSearchParams(body);
+      if (form.get("grant_type") !== "refresh_token" || form.get("refresh_token") !== identityToken) {
+        response.writeHead(401, { "content-type": "application/json" }).end('{"details":"invalid refresh token"}');
+        return;
+      }
+      const token = grant((form.get("scope") ?? "").split(" ").filter(Boolean), true);
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ access_token: token, expires_in: ttl, scope: form.get("scope") ?? "" }));
+    });
+  };
+
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     if (url.pathname !== "/token") {
       response.writeHead(404).end();
+      return;
+    }
+    if (request.method === "POST") {
+      handlePost(request, response);
       return;
     }
     const authorized = isUser(request.headers.authorization, options.user);
@@ -78,14 +115,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       response.writeHead(401, { "content-type": "application/json" }).end('{"details":"bad credentials"}');
       return;
     }
-    const access = url.searchParams.getAll("scope").flatMap((scope) => {
-      scopes.push(scope);
-      const [type, name, actions] = scope.split(":");
-      if (type !== "repository" || name === undefined || actions === undefined || !authorized) return [];
-      return [{ type, name, actions: actions.split(",").filter((a) => a === "push" || a === "pull") }];
-    });
-    issued += 1;
-    const token = signToken(access, ttl);
+    const token = grant(url.searchParams.getAll("scope"), authorized);
     response.writeHead(200, { "content-type": "application/json" });
     response.end(JSON.stringify({ token, access_token: token, expires_in: ttl, issued_at: new Date().toISOString() }));
   };
@@ -98,6 +128,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     service,
     issuer,
     certPath,
+    identityToken,
     get issued() {
       return issued;
     },

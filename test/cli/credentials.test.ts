@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { startRegistry, type RunningRegistry } from "../support/registry.ts";
+import { tarball } from "../image/_image_tools.ts";
+import { writeCredentialHelpers } from "./_credential_helpers.ts";
+import { lastLine, runCli } from "./_run_cli.ts";
+
+let basic: RunningRegistry;
+let token: RunningRegistry;
+let helpers: { path: string; log: string };
+let layer: string;
+const work = mkdtempSync(join(tmpdir(), "streamlayer-cli-credentials-"));
+const RESULT = /^127\.0\.0\.1:\d+\/[a-z/]+@sha256:[0-9a-f]{64}\n$/;
+
+before(async () => {
+  [basic, token] = await Promise.all([startRegistry({ auth: "basic" }), startRegistry({ auth: "token" })]);
+  const user = basic.credentials!;
+  helpers = writeCredentialHelpers(
+    join(work, "bin"),
+    { [basic.host]: { username: user.username, secret: user.password }, [token.host]: { username: user.username, secret: user.password } },
+    { [token.host]: { username: "<token>", secret: token.tokenServer!.identityToken } },
+  );
+  layer = join(work, "layer.tar");
+  writeFileSync(layer, (await tarball({ "etc/motd": "credentials\n" })).bytes);
+});
+after(async () => {
+  await Promise.all([basic?.stop(), token?.stop()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A fresh DOCKER_CONFIG holding `config`, and the environment to run with it. */
+function withConfig(name: string, config: unknown, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+  return { DOCKER_CONFIG: dir, PATH: helpers.path, REGISTRY_AUTH_FILE: "", XDG_RUNTIME_DIR: "", ...extra };
+}
+
+function asked(): string[] {
+  return existsSync(helpers.log) ? readFileSync(helpers.log, "utf8").trim().split("\n") : [];
+}
+
+test("credHelpers: the helper named for the host is asked with the host on stdin, for the htpasswd and the token registry", async () => {
+  for (const registry of [basic, token]) {
+    const env = withConfig(`helpers-${registry.host.replace(/\W/g, "-")}`, { credHelpers: { [registry.host]: "good" } });
+    const result = await runCli(["push", layer, `${registry.host}/helpers/app:1`], undefined, env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, RESULT);
+    assert.ok(asked().includes(`good get ${registry.host}`), asked().join("|"));
+  }
+});
+
+test("credsStore: used for a host with an empty auths entry, on the token registry", async () => {
+  const env = withConfig("store", { auths: { [token.host]: {} }, credsStore: "good" });
+  const result = await runCli(["push", layer, `${token.host}/store/app:1`], undefined, env);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, RESULT);
+});
+
+test("REGISTRY_AUTH_FILE comes before containers/auth.json and Docker's config.json", async () => {
+  const user = basic.credentials!;
+  const good = Buffer.from(`${user.username}:${user.password}`).toString("base64");
+  const bad = Buffer.from(`${user.username}:wrong`).toString("base64");
+  const authFile = join(work, "registry-auth.json");
+  writeFileSync(authFile, JSON.stringify({ auths: { [`https://${token.host}`]: { auth: good } } }));
+  const env = withConfig("auth-file", { auths: { [token.host]: { auth: bad } } }, { REGISTRY_AUTH_FILE: authFile });
+  const result = await runCli(["push", layer, `${token.host}/authfile/app:1`], undefined, env);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, RESULT);
+
+  const runtime = join(work, "run");
+  mkdirSync(join(runtime, "containers"), { recursive: true });
+  writeFileSync(join(runtime, "containers", "auth.json"), JSON.stringify({ auths: { [basic.host]: { auth: good } } }));
+  const podman = await runCli(["push", layer, `${basic.host}/podman/app:1`], undefined, withConfig("podman", { auths: { [basic.host]: { auth: bad } } }, { XDG_RUNTIME_DIR: runtime }));
+  assert.equal(podman.code, 0, podman.stderr);
+});
+
+test("an identity token (<token> as the user name) is traded at the token realm for an access token", async () => {
+  const env = withConfig("identity", { credHelpers: { [token.host]: "identity" } });
+  const result = await runCli(["push", layer, `${token.host}/identity/app:1`], undefined, env);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, RESULT);
+  assert.ok(token.tokenServer!.scopes.includes("repository:identity/app:push,pull"));
+});
+
+test("a failing or missing helper: exit 3 and one line naming it, never its output", async () => {
+  const failing = await runCli(["push", layer, `${basic.host}/broken/app:1`], undefined, withConfig("broken", { credHelpers: { [basic.host]: "broken" } }));
+  assert.equal(failing.code, 3);
+  assert.equal(failing.stderr.trim().split("\n").filter((line) => line.startsWith("streamlayer:")).length, 1);
+  assert.equal(lastLine(failing.stderr), `streamlayer: Credential helper docker-credential-broken failed (exit code 2) for ${basic.host}`);
+  assert.ok(!`${failing.stdout}${failing.stderr}`.includes("TOPSECRET"), "the helper's output is never shown");
+
+  const missing = await runCli(["push", layer, `${basic.host}/absent/app:1`], undefined, withConfig("absent", { credsStore: "absent" }));
+  assert.equal(missing.code, 3);
+  assert.equal(lastLine(missing.stderr), "streamlayer: Credential helper docker-credential-absent was not found on the PATH");
+});
+
+test("login, then a push from stdin, then logout: Docker's config.json gains and loses the auths entry", async () => {
+  const env = withConfig("login", { credHelpers: { "other.example": "good" } });
+  const configPath = join(env.DOCKER_CONFIG!, "config.json");
+  const { username, password } = basic.credentials!;
+  const login = await runCli(["login", `https://${basic.host}`, "-u", username, "--password-stdin"], `${password}\n`, env);
+  assert.equal(login.code, 0, login.stderr);
+  assert.equal(login.stdout, "");
+  const written = JSON.parse(readFileSync(configPath, "utf8")) as { auths: Record<string, { auth: string }>; credHelpers: unknown };
+  assert.deepEqual(written.credHelpers, { "other.example": "good" }, "other fields are kept");
+  assert.equal(Buffer.from(written.auths[basic.host]!.auth, "base64").toString(), `${username}:${password}`);
+
+  const { bytes } = await tarball({ "from/stdin": "after login\n" });
+  const pushed = await runCli(["push", "-", `docker://${basic.host}/login/app:1`], bytes, env);
+  assert.equal(pushed.code, 0, pushed.stderr);
+  assert.match(pushed.stdout, RESULT);
+
+  const logout = await runCli(["logout", basic.host], undefined, env);
+  assert.equal(logout.code, 0, logout.stderr);
+  assert.deepEqual((JSON.parse(readFileSync(configPath, "utf8")) as { auths: object }).auths, {});
+  const after = await runCli(["push", "-", `${basic.host}/login/app:2`], bytes, env);
+  assert.equal(after.code, 3);
+  assert.match(lastLine(after.stderr), new RegExp(`^streamlayer: ${basic.host} wants credentials: `));
+});
