@@ -1,14 +1,15 @@
 import { type FetchedManifest, RegistryClient, type RegistryClientOptions } from "../registry/client.ts";
 import { DigestMismatchError } from "../registry/errors.ts";
 import { formatReference, parseReference } from "../registry/reference.ts";
-import { digestOf } from "../hash/sha256.ts";
+import { digestLike } from "../hash/pinned_digest.ts";
+import { readConfig, readIndex, readManifest } from "./_manifest_shape.ts";
 import { ComposedImage } from "./_composed_image.ts";
 import { choosePlatform, formatPlatform } from "./_platform.ts";
 import { NoMatchingPlatformError, UnsupportedImageError } from "./errors.ts";
 import type { Image } from "./image.ts";
 import { DOCKER_CONFIG, DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, OCI_CONFIG, OCI_MANIFEST } from "./media_types.ts";
 import { RemoteLayer } from "./remote_layer.ts";
-import type { ConfigFile, ImageIndex, Manifest, Platform } from "./types.ts";
+import type { Platform } from "./types.ts";
 
 /** Options of {@link pullImage}. */
 export interface PullImageOptions extends RegistryClientOptions {
@@ -34,8 +35,10 @@ export interface PullImageOptions extends RegistryClientOptions {
  * @throws {InvalidReferenceError} for a bad reference.
  * @throws {RegistryError} when the registry fails (404 for an unknown image); {@link AuthError} when it refuses.
  * @throws {NoMatchingPlatformError} when the index has no image for the platform.
- * @throws {UnsupportedImageError} for a Docker schema 1 manifest, an artifact, or a config that does not match.
- * @throws {DigestMismatchError} when the config's bytes do not match its digest.
+ * @throws {UnsupportedImageError} for a Docker schema 1 manifest, an artifact, a config that does not match,
+ * or an answer that is not a well-formed index, manifest or config (`"config": null`, a digest that is not sha256 or sha512).
+ * @throws {DigestMismatchError} when a manifest pinned by digest (the reference's, or an index entry's), or the
+ * config, does not match its sha256 or sha512 digest.
  *
  * @example Append to a base image, as `crane append` does
  * ```ts
@@ -54,22 +57,22 @@ export async function pullImage(reference: string, options: PullImageOptions = {
   let fetched = await client.getManifest(parsed.digest ?? parsed.tag ?? "latest");
   let mediaType = mediaTypeOf(fetched);
   if (isIndexMediaType(mediaType)) {
-    const index = parseJson<ImageIndex>(fetched.bytes, name, "index");
+    const index = readIndex(fetched.bytes, name);
     const wanted = options.platform ?? { os: "linux", architecture: "amd64" };
-    const entry = choosePlatform(index.manifests ?? [], wanted);
+    const entry = choosePlatform(index.manifests, wanted);
     if (!entry) {
-      throw new NoMatchingPlatformError(name, formatPlatform(wanted), (index.manifests ?? []).flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : [])));
+      throw new NoMatchingPlatformError(name, formatPlatform(wanted), index.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : [])));
     }
     fetched = await client.getManifest(entry.digest);
     mediaType = mediaTypeOf(fetched);
   }
   if (!isManifestMediaType(mediaType)) throw new UnsupportedImageError(name, `manifest media type ${mediaType || "(none)"}`);
-  const manifest = parseJson<Manifest>(fetched.bytes, name, "manifest");
+  const manifest = readManifest(fetched.bytes, name);
   const rawConfig = await readBlob(client, manifest.config.digest);
-  const configFile = parseJson<ConfigFile>(rawConfig, name, "config");
+  const configFile = readConfig(rawConfig, name);
   const diffIDs = configFile.rootfs?.diff_ids ?? [];
-  if (!Array.isArray(manifest.layers) || diffIDs.length !== manifest.layers.length) {
-    throw new UnsupportedImageError(name, `the manifest lists ${manifest.layers?.length ?? 0} layers and the config ${diffIDs.length} DiffIDs`);
+  if (diffIDs.length !== manifest.layers.length) {
+    throw new UnsupportedImageError(name, `the manifest lists ${manifest.layers.length} layers and the config ${diffIDs.length} DiffIDs`);
   }
   const format = mediaType === DOCKER_MANIFEST ? "docker" : "oci";
   const manifestMediaType = mediaType === DOCKER_MANIFEST ? DOCKER_MANIFEST : OCI_MANIFEST;
@@ -100,7 +103,8 @@ function mediaTypeOf(fetched: FetchedManifest): string {
   // Registries answer with the manifest's own media type; fall back on its field.
   if (fetched.descriptor.mediaType && fetched.descriptor.mediaType !== "application/json") return fetched.descriptor.mediaType;
   try {
-    return (JSON.parse(new TextDecoder().decode(fetched.bytes)) as { mediaType?: string }).mediaType ?? "";
+    const { mediaType } = (JSON.parse(new TextDecoder().decode(fetched.bytes)) ?? {}) as { mediaType?: unknown };
+    return typeof mediaType === "string" ? mediaType : "";
   } catch {
     return "";
   }
@@ -108,15 +112,7 @@ function mediaTypeOf(fetched: FetchedManifest): string {
 
 async function readBlob(client: RegistryClient, digest: string): Promise<Uint8Array> {
   const bytes = new Uint8Array(await new Response(await client.getBlob(digest)).arrayBuffer());
-  const actual = await digestOf(bytes);
+  const actual = await digestLike(digest, bytes);
   if (actual !== digest) throw new DigestMismatchError(digest, actual, `config of ${client.reference.registry}/${client.reference.repository}`);
   return bytes;
-}
-
-function parseJson<T>(bytes: Uint8Array, reference: string, what: string): T {
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as T;
-  } catch (error) {
-    throw new UnsupportedImageError(reference, `the ${what} is not JSON`, { cause: error });
-  }
 }

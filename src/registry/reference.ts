@@ -1,4 +1,5 @@
 import { StreamLayerError } from "../errors.ts";
+import { DIGEST_HEX_LENGTH } from "../hash/pinned_digest.ts";
 import { isLocalHost } from "./address.ts";
 
 /** Docker Hub's registry host, the default like go-containerregistry's `name.DefaultRegistry`. */
@@ -72,8 +73,6 @@ const SCHEME = /^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?\/\//;
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-// The algorithms a pin can be verified with, and the length of their hex.
-const DIGEST_HEX: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };
 const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?)(?::[0-9]{1,5})?$/;
 
 /**
@@ -146,7 +145,7 @@ export function formatReference(reference: Reference): string {
 function checkDigest(text: string, digest: string): void {
   if (!DIGEST.test(digest)) throw new InvalidReferenceError(text, `the digest "${digest}" is not <algorithm>:<hex>`);
   const algorithm = digest.slice(0, digest.indexOf(":"));
-  const length = DIGEST_HEX[algorithm];
+  const length = DIGEST_HEX_LENGTH[algorithm];
   if (length === undefined) throw new InvalidReferenceError(text, `the digest algorithm "${algorithm}" is not sha256 or sha512`);
   if (!new RegExp(`^[a-f0-9]{${length}}$`).test(digest.slice(algorithm.length + 1))) {
     throw new InvalidReferenceError(text, `the digest "${digest}" is not ${algorithm}: and ${length} lowercase hex digits`);

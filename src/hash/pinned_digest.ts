@@ -1,0 +1,27 @@
+import { digestOf } from "./sha256.ts";
+import { sha512Hex } from "./sha512.ts";
+
+/** The algorithms a digest pin is verified with, and the length of their hex. */
+export const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };
+
+/**
+ * Whether `digest` is one that can be verified: `sha256:` and 64, or
+ * `sha512:` and 128, lowercase hex digits. Any other is taken on trust by
+ * no one: a pin that cannot be checked is no pin.
+ */
+export function isVerifiableDigest(digest: unknown): digest is string {
+  if (typeof digest !== "string") return false;
+  const colon = digest.indexOf(":");
+  const length = DIGEST_HEX_LENGTH[digest.slice(0, colon)];
+  return length !== undefined && new RegExp(`^[a-f0-9]{${length}}$`).test(digest.slice(colon + 1));
+}
+
+/**
+ * The digest of `bytes` in the algorithm of `pinned`, to compare with it.
+ *
+ * @throws {TypeError} when `pinned` is not a {@link isVerifiableDigest verifiable digest}.
+ */
+export async function digestLike(pinned: string, bytes: Uint8Array): Promise<string> {
+  if (!isVerifiableDigest(pinned)) throw new TypeError(`Cannot verify the digest "${pinned}": only sha256 and sha512 are checked`);
+  return pinned.startsWith("sha512:") ? `sha512:${await sha512Hex(bytes)}` : digestOf(bytes);
+}
