@@ -111,7 +111,7 @@ function mediaTypeOf(fetched: FetchedManifest): string {
 }
 
 async function readBlob(client: RegistryClient, digest: string): Promise<Uint8Array> {
-  const bytes = new Uint8Array(await new Response(await client.getBlob(digest)).arrayBuffer());
+  const bytes = await client.getSmallBlob(digest); // at most 4 MiB: a config is small
   const actual = await digestLike(digest, bytes);
   if (actual !== digest) throw new DigestMismatchError(digest, actual, `config of ${client.reference.registry}/${client.reference.repository}`);
   return bytes;

@@ -1,9 +1,10 @@
 import type { Layer } from "../layer/layer.ts";
 import { ChunkReader } from "./chunk_reader.ts";
-import { RegistryError, UploadNotResumableError } from "./errors.ts";
+import { discardBody } from "./bounded_body.ts";
+import { RegistryError, TimeoutError, UploadNotResumableError } from "./errors.ts";
 import { type ProgressReporter, sourceBytesRead } from "./progress.ts";
 import { responseError } from "./response_errors.ts";
-import { MAX_CHUNK_ATTEMPTS, retryDelay, sleep } from "./retry.ts";
+import { MAX_CHUNK_ATTEMPTS, RetryWaits, sleep } from "./retry.ts";
 import { parseRange, patchTook, type UploadSession } from "./upload_session.ts";
 
 /** What a chunked upload needs besides the session and the layer. */
@@ -48,21 +49,27 @@ export async function chunkedUpload(session: UploadSession, layer: Layer, init: 
 }
 
 /**
- * Sends one chunk until the registry holds all of it. After any failure, asks
- * the session where the registry stands (on the newest URL) and sends what it
- * lacks; gives up after {@link MAX_CHUNK_ATTEMPTS} attempts.
+ * Sends one chunk until the registry holds all of it, like go-containerregistry's
+ * retrying transport. A definite refusal (5xx, 429: the registry says it did
+ * not take the chunk) sends the same chunk again at the same offset. Only an
+ * ambiguous failure (no response) or a 416 puts the registry's state in doubt:
+ * then the session is asked where it stands (on the newest URL) and gets what
+ * it lacks. Gives up after {@link MAX_CHUNK_ATTEMPTS} attempts, or when the
+ * registry asks for longer waits than {@link RetryWaits} allows.
  */
 async function sendChunk(session: UploadSession, chunk: Uint8Array, offset: number, signal: AbortSignal | undefined): Promise<void> {
   const end = offset + chunk.byteLength;
+  const waits = new RetryWaits();
   let start = offset;
   let refusedAtZero = false;
   for (let attempt = 1; ; attempt++) {
     let failure: RegistryError;
     let retryAfter: string | null = null;
+    let inDoubt = false;
     try {
       const response = await session.patch(chunk.subarray(start - offset), start);
       if (patchTook(response.status)) {
-        await response.body?.cancel();
+        await discardBody(response);
         const range = parseRange(response.headers.get("range"));
         // A 2xx took the bytes; only a registry that says it holds fewer needs more.
         if (range === undefined || range.ambiguous || range.size >= end) return;
@@ -74,18 +81,33 @@ async function sendChunk(session: UploadSession, chunk: Uint8Array, offset: numb
       }
       retryAfter = response.headers.get("retry-after");
       failure = await responseError("PATCH", session.location.href, response);
-      if (response.status === 404 || failure.codes.includes("BLOB_UPLOAD_UNKNOWN")) {
+      // go-containerregistry's registry answers a wrong offset with 416 BLOB_UPLOAD_UNKNOWN: a 416 first.
+      if (response.status === 416) {
+        refusedAtZero ||= start === 0;
+        inDoubt = true;
+      } else if (response.status === 404 || failure.codes.includes("BLOB_UPLOAD_UNKNOWN")) {
         throw new UploadNotResumableError("the registry dropped the upload session", { cause: failure });
+      } else if (!failure.temporary) {
+        throw failure;
       }
-      if (response.status === 416) refusedAtZero ||= start === 0;
-      else if (!failure.temporary) throw failure;
     } catch (error) {
-      if (!(error instanceof RegistryError) || error.status !== undefined || signal?.aborted) throw error;
-      failure = error; // no response: the registry may or may not hold the bytes
+      if (!(error instanceof RegistryError) || error.status !== undefined || error instanceof TimeoutError || signal?.aborted) throw error;
+      failure = error; // no response: the registry may hold none, some or all of the bytes
+      inDoubt = true;
     }
-    if (attempt >= MAX_CHUNK_ATTEMPTS) throw failure;
-    await sleep(retryDelay(attempt - 1, retryAfter), signal);
+    const wait = attempt < MAX_CHUNK_ATTEMPTS ? waits.next(attempt - 1, retryAfter) : undefined;
+    if (wait === undefined) throw failure;
+    await sleep(wait, signal);
+    if (!inDoubt) continue;
     const held = await heldAfter(session, failure, refusedAtZero, signal);
+    if (held === "unknown") {
+      // Without a status endpoint a 416 cannot be resolved; after no response, the
+      // same bytes go again at the same offset, and a 416 then tells the truth.
+      if (failure.status === 416) {
+        throw new UploadNotResumableError("the registry refused the chunk's offset and has no upload-status endpoint to say what it holds", { cause: failure });
+      }
+      continue;
+    }
     if (held === undefined) continue;
     if (held >= end) return;
     if (held < offset) {
@@ -96,17 +118,19 @@ async function sendChunk(session: UploadSession, chunk: Uint8Array, offset: numb
 }
 
 /**
- * How many bytes the registry holds after a failure, or undefined when asking
- * failed too, for a reason that may pass: the next attempt then sends from
- * where it stood, and a 416 or a 404 tells the rest.
+ * How many bytes the registry holds after a failure; `"unknown"` when the
+ * registry has no status endpoint; undefined when asking failed too, for a
+ * reason that may pass: the next attempt then sends from where it stood, and
+ * a 416 or a 404 tells the rest.
  */
-async function heldAfter(session: UploadSession, failure: RegistryError, refusedAtZero: boolean, signal: AbortSignal | undefined): Promise<number | undefined> {
+async function heldAfter(session: UploadSession, failure: RegistryError, refusedAtZero: boolean, signal: AbortSignal | undefined): Promise<number | "unknown" | undefined> {
   try {
     const status = await session.status(failure);
+    if (status === undefined) return "unknown";
     // `0-0` reads as 0 or 1 byte; a PATCH from 0 refused as out of range means 1.
     return status.ambiguous && refusedAtZero ? 1 : status.size;
   } catch (error) {
-    if (error instanceof RegistryError && error.temporary && !signal?.aborted) return undefined;
+    if (error instanceof RegistryError && error.temporary && !(error instanceof TimeoutError) && !signal?.aborted) return undefined;
     throw error;
   }
 }

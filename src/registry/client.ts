@@ -3,6 +3,7 @@ import { digestOf } from "../hash/sha256.ts";
 import type { AuthOption } from "./credentials.ts";
 import type { Descriptor } from "./descriptor.ts";
 import { followLocation } from "./address.ts";
+import { discardBody, MAX_MANIFEST_BODY, readBounded } from "./bounded_body.ts";
 import { DigestMismatchError, RegistryError } from "./errors.ts";
 import { type Reference, parseReference } from "./reference.ts";
 import { responseError } from "./response_errors.ts";
@@ -29,6 +30,16 @@ export interface RegistryClientOptions {
    * @default false
    */
   insecure?: boolean;
+  /**
+   * Milliseconds without progress after which a request ends with
+   * {@link TimeoutError}: no response headers, or no body bytes moving, for
+   * that long. A request body counts as moving at 1 MiB per `timeout` or
+   * faster (a chunk of 8 MiB gets 8 × `timeout` more to be sent). `false`
+   * waits for ever.
+   *
+   * @default 60_000
+   */
+  timeout?: number | false;
 }
 
 /**
@@ -86,7 +97,7 @@ export class RegistryClient {
   constructor(repository: string | Reference, options: RegistryClientOptions = {}) {
     this.reference = typeof repository === "string" ? parseReference(repository, { insecure: options.insecure }) : repository;
     const base = new URL(`${this.reference.scheme}://${this.reference.registry}`);
-    this.transport = new Transport({ base, auth: options.auth, fetch: options.fetch, tokens: new TokenCache() });
+    this.transport = new Transport({ base, auth: options.auth, fetch: options.fetch, tokens: new TokenCache(), timeout: options.timeout });
     this.#signal = options.signal;
   }
 
@@ -126,6 +137,18 @@ export class RegistryClient {
   }
 
   /**
+   * Reads a small blob whole, such as an image config: at most 4 MiB, as
+   * containerd and go-containerregistry allow a manifest or a config.
+   *
+   * @throws {RegistryError} when the blob is absent, larger than 4 MiB, or the registry fails.
+   */
+  async getSmallBlob(digest: string): Promise<Uint8Array> {
+    const response = await this.#request("GET", `blobs/${digest}`, false);
+    if (!response.ok) throw await responseError("GET", this.#url(`blobs/${digest}`), response);
+    return this.#readLimited(response, `blobs/${digest}`, "blob");
+  }
+
+  /**
    * Mounts a blob from another repository of the same registry, without uploading it.
    *
    * @returns True when mounted; false when the registry started an upload instead (which is cancelled).
@@ -136,7 +159,7 @@ export class RegistryClient {
     const scopes = [this.scope(true), `repository:${fromRepository}:pull`];
     const response = await this.transport.send({ method: "POST", url: this.#url(`blobs/uploads/${query}`), scopes, signal: this.#signal });
     if (response.status === 201) {
-      await response.body?.cancel();
+      await discardBody(response);
       return true;
     }
     if (response.status !== 202) throw await responseError("POST", this.#url("blobs/uploads/"), response);
@@ -169,7 +192,7 @@ export class RegistryClient {
     if (pinned && !isVerifiableDigest(reference)) throw new TypeError(`Cannot verify the manifest digest "${reference}": only sha256 and sha512 are checked`);
     const response = await this.#request("GET", `manifests/${reference}`, false, { accept: accept.join(", ") });
     if (!response.ok) throw await responseError("GET", this.#url(`manifests/${reference}`), response);
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = await this.#readLimited(response, `manifests/${reference}`, "manifest");
     const digest = await digestOf(bytes);
     const actual = pinned && !reference.startsWith("sha256:") ? await digestLike(reference, bytes) : digest;
     if (pinned && actual !== reference) throw new DigestMismatchError(reference, actual, `GET manifest ${reference}`);
@@ -204,11 +227,20 @@ export class RegistryClient {
     if (response.status !== 201 && response.status !== 200 && response.status !== 202) {
       throw await responseError("PUT", this.#url(`manifests/${reference}`), response);
     }
-    await response.body?.cancel();
+    await discardBody(response);
     const digest = await digestOf(bytes);
     const stored = response.headers.get("docker-content-digest");
     if (stored !== null && stored !== digest) throw new DigestMismatchError(digest, stored, `PUT manifest ${reference}`);
     return { mediaType, digest, size: bytes.byteLength };
+  }
+
+  async #readLimited(response: Response, path: string, what: string): Promise<Uint8Array> {
+    const { bytes, truncated } = await readBounded(response, MAX_MANIFEST_BODY, true);
+    if (!truncated) return bytes;
+    throw new RegistryError({
+      method: "GET", url: this.#url(path), status: response.status, temporary: false,
+      detail: `the ${what} is larger than ${MAX_MANIFEST_BODY / 1024 / 1024} MiB, the most taken for a manifest or a config`,
+    });
   }
 
   #url(path: string): string {
@@ -220,7 +252,7 @@ export class RegistryClient {
   }
 
   async #session(response: Response): Promise<UploadSession> {
-    await response.body?.cancel();
+    await discardBody(response);
     const location = response.headers.get("location");
     if (location === null) {
       throw new RegistryError({ method: "POST", url: this.#url("blobs/uploads/"), status: response.status, detail: "no Location header" });

@@ -68,6 +68,34 @@ export class RegistryError extends StreamLayerError {
 }
 
 /**
+ * A registry, its token server or its storage made no progress for the
+ * `timeout` given to the client (default 60 s): no response headers, or no
+ * body bytes moving, for that long. The request was aborted. Trying again
+ * may succeed (`temporary` is true), but the operation that timed out is not
+ * retried by itself: a registry that stopped answering is not asked again and again.
+ *
+ * @example Telling a hung registry apart
+ * ```ts
+ * import { TimeoutError, writeLayer, blobLayer } from "streamlayer";
+ *
+ * try {
+ *   await writeLayer("127.0.0.1:5000/demo", blobLayer(new Uint8Array([1])), { timeout: 10_000 });
+ * } catch (error) {
+ *   if (error instanceof TimeoutError) console.log(error.code, error.temporary); // TIMEOUT true
+ * }
+ * ```
+ */
+export class TimeoutError extends RegistryError {
+  /** The limit that passed without progress, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(init: Omit<RegistryErrorInit, "status" | "temporary">, timeout: number) {
+    super({ ...init, status: undefined, temporary: true, detail: init.detail ?? `no progress for ${timeout} ms` }, "TIMEOUT");
+    this.timeout = timeout;
+  }
+}
+
+/**
  * The registry or its token server refused the credentials, or gave no token
  * (HTTP 401 or 403, or a token endpoint that failed).
  *

@@ -1,5 +1,5 @@
 export { parseReference, formatReference, InvalidReferenceError, DEFAULT_REGISTRY, DEFAULT_TAG, type Reference, type ParseReferenceOptions } from "./reference.ts";
-export { AuthError, DigestMismatchError, RegistryError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
+export { AuthError, DigestMismatchError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
 export type { Descriptor } from "./descriptor.ts";
 export type { AuthOption, BasicCredentials, Credentials, TokenCredentials } from "./credentials.ts";
 export { parseWwwAuthenticate, type Challenge } from "./www_authenticate.ts";

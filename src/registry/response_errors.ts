@@ -1,15 +1,20 @@
-import { AuthError, RegistryError, type RegistryErrorDetail } from "./errors.ts";
+import { readErrorText } from "./bounded_body.ts";
+import { AuthError, RegistryError, type RegistryErrorDetail, TimeoutError } from "./errors.ts";
 
 /**
  * Reads the `errors` array of a registry's error body
  * (`{"errors":[{"code":"DENIED","message":"..."}]}`); empty when the body is
- * something else. Consumes the body.
+ * something else, or longer than 64 KiB (the rest is cancelled unread).
+ * Consumes the body.
+ *
+ * @throws {TimeoutError} when the body stops moving: a trickled error body must not hold the caller.
  */
 export async function readRegistryErrors(response: Response): Promise<RegistryErrorDetail[]> {
   let text: string;
   try {
-    text = await response.text();
-  } catch {
+    text = await readErrorText(response);
+  } catch (error) {
+    if (error instanceof TimeoutError) throw error;
     return [];
   }
   try {

@@ -1,6 +1,7 @@
 import { assertSafeTarget, followLocation } from "./address.ts";
 import { basicAuthorization, type Credentials, isToken } from "./credentials.ts";
-import { AuthError, RegistryError } from "./errors.ts";
+import { discardBody, MAX_TOKEN_BODY, readJsonObject } from "./bounded_body.ts";
+import { AuthError, RegistryError, TimeoutError } from "./errors.ts";
 import { readRegistryErrors } from "./response_errors.ts";
 import type { Challenge } from "./www_authenticate.ts";
 
@@ -62,7 +63,10 @@ export async function fetchToken(init: FetchTokenInit): Promise<FetchedToken> {
     const failure = { method: "GET", url: answered.href, status: response.status, errors, detail: "the token server refused" };
     throw response.status === 401 || response.status === 403 ? new AuthError(failure) : new RegistryError(failure);
   }
-  const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+  const body = (await readJsonObject(response, MAX_TOKEN_BODY)) as { token?: unknown; access_token?: unknown; expires_in?: unknown } | undefined;
+  if (body === undefined) {
+    throw new AuthError({ method: "GET", url: answered.href, status: response.status, detail: `the token server's answer is larger than ${MAX_TOKEN_BODY / 1024 / 1024} MiB` });
+  }
   const token = typeof body.token === "string" && body.token !== "" ? body.token : body.access_token;
   if (typeof token !== "string" || token === "") {
     throw new AuthError({ method: "GET", url: answered.href, status: response.status, detail: "the token server returned no token" });
@@ -77,7 +81,7 @@ async function getFollowing(url: URL, headers: Record<string, string>, init: Fet
   for (let hop = 0; REDIRECTS.includes(response.status) && response.headers.has("location") && hop < MAX_REDIRECTS; hop++) {
     const next = followLocation(response.headers.get("location")!, { registry: init.registry, from: url, method: "GET", status: response.status });
     if (next.origin !== url.origin) delete headers.authorization;
-    await response.body?.cancel();
+    await discardBody(response);
     url = next;
     response = await get(url, headers, init);
   }
@@ -92,6 +96,7 @@ async function get(url: URL, headers: Record<string, string>, init: FetchTokenIn
     return response.type === "opaqueredirect" ? await init.fetch(url, { ...request, redirect: "follow" }) : response;
   } catch (cause) {
     if (init.signal?.aborted) throw init.signal.reason;
+    if (cause instanceof TimeoutError) throw cause;
     throw new RegistryError({ method: "GET", url: url.href, cause, detail: "the token server could not be reached" });
   }
 }

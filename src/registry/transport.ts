@@ -1,8 +1,10 @@
 import { followLocation } from "./address.ts";
 import { type AuthOption, basicAuthorization, type Credentials, isToken, resolveCredentials } from "./credentials.ts";
-import { RegistryError, redactUrl } from "./errors.ts";
+import { discardBody } from "./bounded_body.ts";
+import { RegistryError, redactUrl, TimeoutError } from "./errors.ts";
 import { responseError } from "./response_errors.ts";
 import { retryDelay, sleep } from "./retry.ts";
+import { resolveTimeout, timeoutFetch } from "./timeout_fetch.ts";
 import { TokenCache } from "./token_cache.ts";
 import { fetchToken } from "./token_fetcher.ts";
 import { type Challenge, parseWwwAuthenticate } from "./www_authenticate.ts";
@@ -17,6 +19,8 @@ export interface TransportInit {
   readonly auth?: AuthOption;
   readonly fetch?: typeof fetch;
   readonly tokens?: TokenCache;
+  /** Milliseconds without progress before a request ends with {@link TimeoutError}; `false` for none. @default 60_000 */
+  readonly timeout?: number | false;
 }
 
 /** One request through a {@link Transport}. */
@@ -35,7 +39,8 @@ export interface TransportRequest {
  * `transport` package: ping `/v2/` once to learn the challenge, then basic or
  * bearer auth, tokens cached by scope and fetched again after a 401, and
  * redirects followed by hand so that credentials never leave the registry's own
- * host and a redirect to another host's private address is refused.
+ * host and a redirect to another host's private address is refused. A request
+ * that makes no progress for `timeout` ends with {@link TimeoutError}.
  *
  * @example A request the client has no method for: listing tags
  * ```ts
@@ -57,7 +62,9 @@ export class Transport {
   constructor(init: TransportInit) {
     this.base = init.base;
     this.#auth = init.auth;
-    this.#fetch = init.fetch ?? ((input, requestInit) => globalThis.fetch(input, requestInit));
+    const inner: typeof fetch = init.fetch ?? ((input, requestInit) => globalThis.fetch(input, requestInit));
+    // Every request, the token server's included, ends when it stops making progress.
+    this.#fetch = timeoutFetch(inner, resolveTimeout(init.timeout));
     this.#tokens = init.tokens ?? new TokenCache();
   }
 
@@ -82,7 +89,7 @@ export class Transport {
     if (fresh === undefined) return response;
     const second = await this.#authorization(fresh, request, true);
     if (second === undefined || second === first) return response;
-    await response.body?.cancel();
+    await discardBody(response);
     this.#challenge = Promise.resolve(fresh);
     return (await this.#sendWithRedirects(request, second)).response;
   }
@@ -102,7 +109,7 @@ export class Transport {
       try {
         return await this.#pingOnce(signal);
       } catch (error) {
-        if (!(error instanceof RegistryError) || !error.temporary || attempt + 1 >= PING_ATTEMPTS || signal?.aborted) throw error;
+        if (!(error instanceof RegistryError) || !error.temporary || error instanceof TimeoutError || attempt + 1 >= PING_ATTEMPTS || signal?.aborted) throw error;
         await sleep(retryDelay(attempt, null), signal);
       }
     }
@@ -112,11 +119,11 @@ export class Transport {
     const url = new URL("/v2/", this.base);
     const response = await this.#fetchOnce("GET", url, { accept: "application/json" }, undefined, signal);
     if (response.status === 401) {
-      await response.body?.cancel();
+      await discardBody(response);
       return pickChallenge(parseWwwAuthenticate(response.headers.get("www-authenticate")));
     }
     if (response.ok) {
-      await response.body?.cancel();
+      await discardBody(response);
       return undefined;
     }
     throw await responseError("GET", url.href, response, "the registry's /v2/ endpoint failed");
@@ -154,7 +161,7 @@ export class Transport {
       if (![301, 302, 303, 307, 308].includes(response.status) || location === null || hop === MAX_REDIRECTS) return { response, url };
       const next = followLocation(location, { registry: this.base, from: url, method, status: response.status });
       if (body instanceof ReadableStream) return { response, url };
-      await response.body?.cancel();
+      await discardBody(response);
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
         method = method === "HEAD" ? "HEAD" : "GET";
         body = undefined;
@@ -176,6 +183,7 @@ export class Transport {
       return response;
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
+      if (cause instanceof TimeoutError) throw cause;
       throw new RegistryError({ method, url: url.href, cause, detail: describe(cause, url) });
     }
   }

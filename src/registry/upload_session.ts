@@ -1,4 +1,5 @@
 import { followLocation } from "./address.ts";
+import { discardBody } from "./bounded_body.ts";
 import { DigestMismatchError, UploadNotResumableError } from "./errors.ts";
 import { responseError } from "./response_errors.ts";
 import type { Transport } from "./transport.ts";
@@ -87,7 +88,7 @@ export class UploadSession {
       const cause = await responseError("PATCH", this.#location.href, response);
       throw new UploadNotResumableError(`a streamed upload sends its body once and the registry answered ${response.status}`, { cause });
     }
-    await response.body?.cancel();
+    await discardBody(response);
     this.#advance(response);
     return parseRange(response.headers.get("range"));
   }
@@ -96,23 +97,27 @@ export class UploadSession {
    * Asks how much the registry holds (GET on the newest URL).
    *
    * @param cause The failure that made the question necessary, kept as the `cause` of an error.
-   * @throws {UploadNotResumableError} when the registry no longer knows the session.
+   * @returns The bytes held, or undefined when the registry has no status
+   * endpoint: go-containerregistry's registry answers that GET with 400, and
+   * a 404 or 405 says the same of others. A PATCH then tells whether the
+   * session lives.
+   * @throws {UploadNotResumableError} when the registry answers without a `Range`.
    * @throws {RegistryError} when it fails otherwise.
    */
-  async status(cause?: unknown): Promise<UploadStatus> {
+  async status(cause?: unknown): Promise<UploadStatus | undefined> {
     const response = await this.#send("GET", this.#location, {});
     if (response.status === 204 || response.status === 200) {
-      await response.body?.cancel();
+      await discardBody(response);
       this.#advance(response, "GET");
       const range = parseRange(response.headers.get("range"));
       if (range !== undefined) return range;
       throw new UploadNotResumableError("the registry does not say how much of the upload it holds", { cause });
     }
-    const error = await responseError("GET", this.#location.href, response);
-    if (response.status === 404 || response.status === 400) {
-      throw new UploadNotResumableError("the registry dropped the upload session", { cause: new AggregateError([cause, error], error.message) });
+    if (response.status === 400 || response.status === 404 || response.status === 405) {
+      await discardBody(response);
+      return undefined;
     }
-    throw error;
+    throw await responseError("GET", this.#location.href, response);
   }
 
   /**
@@ -128,7 +133,7 @@ export class UploadSession {
     if (response.status !== 201 && response.status !== 204 && response.status !== 200) {
       throw await responseError("PUT", url.href, response);
     }
-    await response.body?.cancel();
+    await discardBody(response);
     const stored = response.headers.get("docker-content-digest");
     if (stored !== null && stored !== digest) throw new DigestMismatchError(digest, stored, `PUT ${url.origin}${url.pathname}`);
   }
@@ -139,7 +144,7 @@ export class UploadSession {
       const response = await this.#transport.send({
         method: "DELETE", url: this.#location, scopes: this.#scopes, signal: AbortSignal.timeout(5000),
       });
-      await response.body?.cancel();
+      await discardBody(response);
     } catch {
       // The session may be gone already; the registry purges stale ones anyway.
     }
