@@ -70,7 +70,7 @@ export class ProgressView {
   finish(): void {
     const { read, compressed, uploaded } = this.#state;
     const seconds = (Date.now() - this.#started) / 1000;
-    this.#write("", `: done: read ${formatBytes(read)}, compressed ${formatBytes(compressed)}, ${this.#stored} ${formatBytes(uploaded)} in ${seconds.toFixed(1)} s (${this.#rate()})`);
+    this.#write("", `: done: read ${formatBytes(read)}, gz ${formatBytes(compressed)}, ${this.#stored} ${formatBytes(uploaded)}, ${seconds.toFixed(1)} s, ${this.#rate()}`);
     if (this.#tty) this.#out.write("\n");
   }
 

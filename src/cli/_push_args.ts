@@ -70,7 +70,7 @@ Image:
   --label <key=value>        config label, repeatable          --label maintainer=ops@example.com
   --env <NAME=value>         environment variable, repeatable   --env PATH=/usr/local/bin:/usr/bin:/bin
   --entrypoint <a,b,...>     entrypoint, comma-separated or a JSON array   --entrypoint '["/bin/app","--serve"]'
-  --cmd <a,b,...>            default arguments, the same forms            --cmd serve,--port=8080
+  --cmd <a,b,...>            default arguments, the same forms            --cmd --port=8080,--verbose
   --workdir <dir>            working directory                  --workdir /srv
   --user <user[:group]>      user the process runs as           --user 1000:1000
   --media-type <oci|docker>  layer and manifest format (default: the base's, else oci)   --media-type docker
@@ -139,6 +139,7 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  * @throws {UsageError} naming the bad option or argument, and for an unknown option the closest valid one.
  */
 export function parsePushArgs(argv: string[]): PushArgs {
+  argv = joinListValues(argv);
   checkOptions(argv, OPTIONS, "push");
   let parsed: ReturnType<typeof parse>;
   try {
@@ -192,6 +193,19 @@ export function parsePushArgs(argv: string[]): PushArgs {
   if (args.blob && args.inputs.length > 1) throw new UsageError("--blob pushes one layer: give one file");
   if (args.blob && (args.tags.length > 0 || hasEdits(args.edits))) throw new UsageError("--blob pushes only a layer: it has no tags, config or annotations to set");
   return args;
+}
+
+// An argument list often starts with a dash (--cmd --port=8080): parseArgs
+// would take that for a forgotten value, so these two take the next word as it is.
+function joinListValues(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") return [...joined, ...argv.slice(i)];
+    if ((arg === "--cmd" || arg === "--entrypoint") && i + 1 < argv.length) joined.push(`${arg}=${argv[++i]}`);
+    else joined.push(arg);
+  }
+  return joined;
 }
 
 function parse(argv: string[]) {

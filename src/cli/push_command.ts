@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { appendLayers } from "../image/append_layers.ts";
 import { emptyImage } from "../image/empty_image.ts";
 import type { Image } from "../image/image.ts";
@@ -53,7 +54,7 @@ export async function push(argv: string[], signal?: AbortSignal, context: Failur
     signal,
   });
   context.auth = auth;
-  const label = args.inputs.length === 1 ? `push ${args.inputs[0] === "-" ? "stdin" : args.inputs[0]}` : `push ${args.inputs.length} layers`;
+  const label = args.inputs.length === 1 ? `push ${args.inputs[0] === "-" ? "stdin" : basename(args.inputs[0] ?? "")}` : `push ${args.inputs.length} layers`;
   const view = new ProgressView(process.stderr, terminalSafe(label), { stored: destination.kind === "layout" ? "written" : "stored" });
   const compressed = args.inputs.map(() => 0);
   const uploaded = args.inputs.map(() => 0);
