@@ -13,8 +13,11 @@ export interface Compressor {
  * - `compression-stream`: the platform's `CompressionStream("gzip")`; no level.
  * - `zlib`: the runtime's native zlib (`node:zlib`, in Node, Deno and Bun); levels 0 to 9.
  * - `fflate`: fflate's streaming `Gzip` in JavaScript, for every runtime; levels 0 to 9.
+ * - `parallel-zlib`: the native zlib on several threads at once, in 1 MiB
+ *   blocks as pigz does (see `blockGzipStream`); one standard gzip member
+ *   whose bytes do not depend on how the input was chunked; levels 0 to 9.
  */
-export type CompressorName = "compression-stream" | "zlib" | "fflate";
+export type CompressorName = "compression-stream" | "zlib" | "fflate" | "parallel-zlib";
 
 /** A compressor name, or `auto` to let streamlayer choose (see `chooseCompressor`). */
 export type CompressorChoice = CompressorName | "auto";
@@ -24,7 +27,7 @@ export type CompressionLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 
 /** Whether `value` names a compressor or `auto`. */
 export function isCompressorChoice(value: unknown): value is CompressorChoice {
-  return value === "auto" || value === "compression-stream" || value === "zlib" || value === "fflate";
+  return value === "auto" || value === "compression-stream" || value === "zlib" || value === "fflate" || value === "parallel-zlib";
 }
 
 /** Whether `value` is a gzip compression level. */

