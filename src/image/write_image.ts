@@ -4,6 +4,7 @@ import type { Descriptor } from "../registry/descriptor.ts";
 import { DigestMismatchError } from "../registry/errors.ts";
 import type { UploadProgress } from "../registry/progress.ts";
 import { parseReference } from "../registry/reference.ts";
+import { digestLike } from "../hash/pinned_digest.ts";
 import { uploadLayer, type UploadLayerOptions } from "../registry/upload_layer.ts";
 import type { Image } from "./image.ts";
 import { RemoteLayer } from "./remote_layer.ts";
@@ -74,8 +75,9 @@ export async function writeImage(reference: string, image: Image, options: Write
   const values = await image.values();
   await uploadLayer(client, knownBlob(values.rawConfigFile, values.config), { upload: "chunked", chunkSize: options.chunkSize });
   // A digest in the reference promises the content, with or without a tag.
-  if (parsed.digest !== undefined && parsed.digest !== values.descriptor.digest) {
-    throw new DigestMismatchError(parsed.digest, values.descriptor.digest, `manifest of ${reference}`);
+  const promised = parsed.digest === undefined ? undefined : await digestLike(parsed.digest, values.rawManifest);
+  if (parsed.digest !== undefined && parsed.digest !== promised) {
+    throw new DigestMismatchError(parsed.digest, promised ?? "", `manifest of ${reference}`);
   }
   await client.putManifest(parsed.tag ?? values.descriptor.digest, values.rawManifest, values.descriptor.mediaType);
   return { mediaType: values.descriptor.mediaType, digest: values.descriptor.digest, size: values.descriptor.size };

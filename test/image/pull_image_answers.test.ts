@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
 import { DigestMismatchError, InvalidReferenceError, RegistryClient, UnsupportedImageError } from "../../src/index.ts";
-import { pullImage } from "../../src/image/index.ts";
+import { emptyImage, pullImage, writeImage } from "../../src/image/index.ts";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -100,4 +100,25 @@ test("malformed answers end in UnsupportedImageError, never a TypeError", async 
     const error = await pullImage("registry.example.com/app:1", { fetch }).then(() => undefined, (e: unknown) => e);
     assert.ok(error instanceof UnsupportedImageError, `${what}: ${String(error)}`);
   }
+});
+
+test("writeImage to a reference pinned by sha512 checks the manifest against that sha512", async () => {
+  const stored: string[] = [];
+  const fake = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const path = new URL(request.url).pathname;
+    if (request.method === "HEAD" && path.includes("/blobs/")) return new Response(null, { status: 200, headers: { "content-length": "1" } });
+    if (request.method === "PUT" && path.includes("/manifests/")) {
+      stored.push(path);
+      return new Response(null, { status: 201 });
+    }
+    return new Response(null, { status: path === "/v2/" ? 200 : 404 });
+  }) as typeof fetch;
+  const image = emptyImage();
+  const { rawManifest } = await image.values();
+  const pin = sha("sha512", rawManifest);
+  const written = await writeImage(ref(pin), image, { fetch: fake });
+  assert.equal(written.digest, sha("sha256", rawManifest));
+  assert.deepEqual(stored, [`/v2/app/manifests/${sha("sha256", rawManifest)}`]);
+  await assert.rejects(writeImage(ref(sha("sha512", other)), image, { fetch: fake }), (error) => error instanceof DigestMismatchError && error.actual === pin);
 });
