@@ -31,7 +31,7 @@ test("addresses: loopback gets plain HTTP; private, link-local and loopback are 
   for (const host of ["10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "0.0.0.0", "fe80::1", "fd00::1", "[fc00::2]", "::ffff:10.0.0.1", "[::ffff:a9fe:a9fe]", "::ffff:c0a8:101", "localhost", "100.64.0.1"]) {
     assert.ok(isPrivateAddress(host), host);
   }
-  for (const host of ["8.8.8.8", "172.32.0.1", "registry.example.com", "2001:db8::1", "11.0.0.1", "::ffff:808:808"]) assert.ok(!isPrivateAddress(host), host);
+  for (const host of ["8.8.8.8", "172.32.0.1", "registry.example.com", "2001:4860:4860::8888", "11.0.0.1", "::ffff:808:808"]) assert.ok(!isPrivateAddress(host), host);
 });
 
 test("Range headers: bytes held", () => {
