@@ -42,7 +42,7 @@ type RegistryLike = StreamLayerError & { status?: number; url?: string; errors?:
 /** The exit code and the one-line message for a failure. */
 export function describeFailure(error: unknown, context: FailureContext = {}): { code: number; message: string } {
   const input = findInChain(error, (e) => e instanceof InputError || (e as { code?: unknown }).code === "INVALID_LAYER_SOURCE");
-  if (input) return { code: EXIT.input, message: oneLine(input.message) };
+  if (input) return { code: EXIT.input, message: oneLine(input instanceof InputError ? input.message : notATar(input)) };
   const coded = findInChain(error, (e) => e instanceof StreamLayerError) as RegistryLike | undefined;
   const message = oneLine(coded ? withRegistryMessages(coded) : error instanceof Error ? error.message : String(error));
   switch (coded?.code) {
@@ -61,6 +61,20 @@ export function describeFailure(error: unknown, context: FailureContext = {}): {
   }
   if (error instanceof TypeError || error instanceof RangeError) return { code: EXIT.usage, message };
   return { code: EXIT.failure, message };
+}
+
+// The library's message speaks to programmers (options to pass); these speak to someone at a shell.
+const NOT_A_TAR: Record<string, string> = {
+  "not-tar": "Input is not a tar: give an uncompressed tar, or a .tar.gz",
+  zstd: "Input is zstd-compressed: decompress it first (zstd -d), or give a tar or a .tar.gz",
+  "image-tarball": "Input is an image tarball (an OCI layout), not the tar of one layer: push it with skopeo copy oci-archive:... or crane push",
+  "corrupt-gzip": "Input is gzip data that cannot be decompressed",
+  gzip: "Input is a .tar.gz that holds gzip data again: gunzip it once first",
+};
+
+function notATar(error: Error): string {
+  const found = (error as { found?: unknown }).found;
+  return (typeof found === "string" ? NOT_A_TAR[found] : undefined) ?? error.message;
 }
 
 // A 401 means "who are you?" when nothing was sent, and "no" when something was.

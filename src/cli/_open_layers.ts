@@ -4,6 +4,9 @@ import { StreamLayer } from "../layer/stream_layer.ts";
 import type { CompressionLevel } from "../compress/compressor.ts";
 import { openInput } from "./_input.ts";
 
+/** A layer read from an input. */
+export type InputLayer = StreamLayer;
+
 /** The layers of a push, opened, with what the progress line needs. */
 export interface OpenedLayers {
   /** The layers in order, as the image gets them; made once, when the media type is known. */

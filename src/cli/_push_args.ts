@@ -47,67 +47,90 @@ export const PUSH_HELP = `Usage: streamlayer push [options] <file|-> <destinatio
 Streams uncompressed tarballs (files, or stdin for "-") as gzip layers,
 computing their digests on the way, and writes an image with those layers on
 top (or, with --blob, only the layer) to a registry or an OCI layout. A file
-that is already gzip-compressed (a .tar.gz) is pushed as it is.
+that is already gzip-compressed (a .tar.gz, told by its bytes) is pushed
+as it is.
 
-On success stdout holds one line, the pushed reference with its digest:
-  127.0.0.1:5000/app@sha256:4f1c...
-Progress and the summary go to stderr.
+On success stdout holds one line, the pushed reference with its digest
+(127.0.0.1:5000/app@sha256:4f1c...); progress and the summary go to stderr.
 
 Destination:
-  [docker://]<registry>/<repository>[:<tag>]   127.0.0.1:5000/demo:latest
-  oci:<directory>[:<tag>]                      an OCI image layout (tag: latest)
+  [docker://]<registry>/<repository>[:<tag>]  e.g. 127.0.0.1:5000/demo:1
+  oci:<directory>[:<tag>]                      e.g. oci:./out:demo (tag: latest)
 
 Layers:
-  -f, --file <file|->        a layer, repeatable; bottom first      -f base.tar -f app.tar.gz
-  --base <reference>         put the layers on top of this image    --base docker://ghcr.io/org/runtime:1
-  --blob                     push only the layer blob, no config or manifest
+  -f, --file <file|->          a layer, repeatable, bottom first
+      e.g. -f deps.tar.gz -f app.tar
+  --base <reference>           put the layers on top of this image
+      e.g. --base docker://cgr.dev/chainguard/static:latest
+  --blob                       push only the layer blob, no config or manifest
+      e.g. --blob --json layer.tar 127.0.0.1:5000/app
 
-Image:
-  -t, --tag <tag>            another tag for the same image, repeatable   -t 1.0 -t latest
-  --platform <os/arch[/v]>   platform of a new image, or the one picked from
-                             the base's index (default: linux/amd64)   --platform linux/arm64/v8
-  --annotation <key=value>   manifest annotation, repeatable   --annotation org.opencontainers.image.source=https://git.example/app
-  --label <key=value>        config label, repeatable          --label maintainer=ops@example.com
-  --env <NAME=value>         environment variable, repeatable   --env PATH=/usr/local/bin:/usr/bin:/bin
-  --entrypoint <a,b,...>     entrypoint, comma-separated or a JSON array   --entrypoint '["/bin/app","--serve"]'
-  --cmd <a,b,...>            default arguments, the same forms            --cmd --port=8080,--verbose
-  --workdir <dir>            working directory                  --workdir /srv
-  --user <user[:group]>      user the process runs as           --user 1000:1000
-  --media-type <oci|docker>  layer and manifest format (default: the base's, else oci)   --media-type docker
+Image (as crane mutate):
+  -t, --tag <tag>              another tag for the same image, repeatable
+      e.g. -t latest -t 1.0
+  --platform <os/arch[/var]>   platform of a new image, or the one to pick from
+                               the base's index (default: linux/amd64)
+      e.g. --platform linux/arm64/v8
+  --annotation <key=value>     manifest annotation, repeatable
+      e.g. --annotation org.opencontainers.image.revision=4f1c2e
+  --label <key=value>          config label, repeatable
+      e.g. --label maintainer=ops@example.com
+  --env <NAME=value>           environment variable, repeatable; replaces the
+                               base's variable of that name
+      e.g. --env TZ=UTC
+  --entrypoint <a,b,...>       entrypoint: comma-separated, or a JSON array
+      e.g. --entrypoint '["/app/server","--log=json"]'
+  --cmd <a,b,...>              default arguments, in the same forms
+      e.g. --cmd --port=8080,--verbose
+  --workdir <dir>              working directory
+      e.g. --workdir /app
+  --user <user[:group]>        user the process runs as
+      e.g. --user 65532:65532
+  --media-type <oci|docker>    layer and manifest format (default: the base's,
+                               else oci)
+      e.g. --media-type docker
 
 Transfer:
-  -l, --level <0-9>          gzip level (default: 6)            -l 1
-  --upload <chunked|stream>  chunked PATCHes that can be retried (default), or
-                             one streamed request that cannot   --upload stream
-  --chunk-size <size>        chunk size (default: per registry) --chunk-size 16MiB
-  --insecure                 allow plain HTTP to a registry that is not loopback
+  -l, --level <0-9>            gzip level (default: 6)
+      e.g. -l 1
+  --upload <chunked|stream>    chunked PATCHes that can be retried (default), or
+                               one streamed request that cannot
+      e.g. --upload stream
+  --chunk-size <size>          chunk size (default: per registry)
+      e.g. --chunk-size 16MiB
+  --insecure                   plain HTTP to a registry that is not loopback
+      e.g. --insecure registry.lan:5000/app:1
 
 Credentials:
-  --username <name>          user name for the destination's registry only  --username ci-bot
-  --password-stdin           read that password from stdin (the layers then
-                             come from files)       --password-stdin < token.txt
-  Else, for each registry: $REGISTRY_AUTH_FILE, \${XDG_RUNTIME_DIR}/containers/auth.json,
-  then $DOCKER_CONFIG/config.json or ~/.docker/config.json; in each, credHelpers
-  for the host, its "auths" entry, then credsStore (docker-credential-<name>).
-  "streamlayer login" writes an "auths" entry, as "crane auth login" does.
+  -u, --username <name>        user name, for the destination's registry only
+      e.g. --username ci-bot --password-stdin app.tar < token.txt
+  --password-stdin             read that password from stdin (the layers then
+                               come from files; or run "streamlayer login")
+      e.g. streamlayer push -u me --password-stdin app.tar ghcr.io/me/app
+  Else, per registry host: $REGISTRY_AUTH_FILE,
+  \${XDG_RUNTIME_DIR}/containers/auth.json, then $DOCKER_CONFIG/config.json or
+  ~/.docker/config.json; in each, credHelpers for the host, its "auths" entry,
+  then credsStore (docker-credential-<name>).
 
 Output:
-  --json                     print the result as JSON on stdout instead
-  -h, --help                 show this help
+  --json                       print the result as JSON on stdout instead
+      e.g. streamlayer push --json app.tar ghcr.io/me/app | jq .layer
+  -h, --help                   show this help
+      e.g. streamlayer push --help
 
 Exit codes: 0 done, 1 failed, 2 bad usage or reference, 3 credentials wanted,
 refused or denied, or a credential helper failed, 4 registry unreachable,
-5 input unreadable or not a tarball, 130 interrupted.
+5 input unreadable or not a tar, 130 interrupted.
 
 Examples:
   tar -C rootfs -cf - . | streamlayer push - 127.0.0.1:5000/app:1.0
   ref=$(streamlayer push --base cgr.dev/chainguard/static -f app.tar.gz \\
         --entrypoint /app --env TZ=UTC -t latest docker://ghcr.io/me/app:1.0)
   streamlayer push layer.tar oci:./out:app
-  streamlayer push --blob --json layer.tar 127.0.0.1:5000/app
 `;
 
-const OPTIONS = {
+/** Every option of push, for the parser and the help's test. */
+export const PUSH_OPTIONS = {
   file: { type: "string", short: "f", multiple: true },
   tag: { type: "string", short: "t", multiple: true },
   blob: { type: "boolean" },
@@ -124,7 +147,7 @@ const OPTIONS = {
   level: { type: "string", short: "l" },
   upload: { type: "string" },
   "chunk-size": { type: "string" },
-  username: { type: "string" },
+  username: { type: "string", short: "u" },
   "password-stdin": { type: "boolean" },
   insecure: { type: "boolean" },
   json: { type: "boolean" },
@@ -140,7 +163,7 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  */
 export function parsePushArgs(argv: string[]): PushArgs {
   argv = joinListValues(argv);
-  checkOptions(argv, OPTIONS, "push");
+  checkOptions(argv, PUSH_OPTIONS, "push");
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -209,7 +232,7 @@ function joinListValues(argv: readonly string[]): string[] {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: PUSH_OPTIONS });
 }
 
 function pairs(flag: string, texts: readonly string[] | undefined): Record<string, string> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parsePushArgs } from "../../src/cli/_push_args.ts";
+import { parsePushArgs, PUSH_HELP, PUSH_OPTIONS } from "../../src/cli/_push_args.ts";
 
 test("push arguments are checked before anything is read", () => {
   const args = parsePushArgs(["--chunk-size", "4MiB", "--platform", "linux/arm/v7", "--upload", "stream", "-l", "9", "in.tar", "oci:out"]);
@@ -52,4 +52,19 @@ test("an unknown option answers with the closest valid one", () => {
   assert.throws(() => parsePushArgs(["--platfrom", "linux/arm64", "in", "out"]), /did you mean --platform\?/);
   assert.throws(() => parsePushArgs(["--zzzzzzzz", "in", "out"]), /Unknown option --zzzzzzzz: see streamlayer push --help/);
   assert.throws(() => parsePushArgs(["-x", "in", "out"]), /Unknown option -x: see streamlayer push --help/);
+});
+
+test("push --help documents every flag, each with an example", () => {
+  const lines = PUSH_HELP.split("\n");
+  for (const [name, option] of Object.entries(PUSH_OPTIONS)) {
+    const short = "short" in option ? `-${option.short}` : undefined;
+    const at = lines.findIndex((line) => new RegExp(`^  (-\\w, )?--${name}\\b`).test(line));
+    assert.ok(at >= 0, `--${name} is documented`);
+    const next = lines.slice(at + 1).findIndex((line) => /^  -/.test(line) || line === "");
+    const block = lines.slice(at + 1, next === -1 ? undefined : at + 1 + next);
+    const example = block.find((line) => line.trimStart().startsWith("e.g. "));
+    assert.ok(example, `--${name} has an example`);
+    assert.ok(example.includes(`--${name}`) || (short !== undefined && example.includes(`${short} `)), `--${name}'s example uses it: ${example}`);
+  }
+  assert.ok(lines.every((line) => line.length <= 80), "fits an 80-column terminal");
 });

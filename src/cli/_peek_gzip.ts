@@ -1,0 +1,45 @@
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * Whether `stream` starts with gzip's magic bytes, and the same stream again,
+ * whole: a `.tar.gz` is told by its bytes, not its name (stdin has none).
+ */
+export async function peekGzip(stream: ReadableStream<Uint8Array>): Promise<{ gzip: boolean; stream: ReadableStream<Uint8Array> }> {
+  const reader = stream.getReader();
+  const head: Uint8Array[] = [];
+  let length = 0;
+  let done = false;
+  while (length < GZIP_MAGIC.length && !done) {
+    const result = await reader.read();
+    if (result.done) done = true;
+    else if (result.value.length > 0) {
+      head.push(result.value);
+      length += result.value.length;
+    }
+  }
+  const first = new Uint8Array(length);
+  let offset = 0;
+  for (const piece of head) {
+    first.set(piece, offset);
+    offset += piece.length;
+  }
+  const gzip = GZIP_MAGIC.every((byte, i) => first[i] === byte);
+  let pending: Uint8Array | undefined = length > 0 ? first : undefined;
+  const again = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (pending) {
+        controller.enqueue(pending);
+        pending = undefined;
+        return;
+      }
+      if (done) return controller.close();
+      const result = await reader.read();
+      if (result.done) controller.close();
+      else controller.enqueue(result.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return { gzip, stream: again };
+}
