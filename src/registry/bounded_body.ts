@@ -1,6 +1,8 @@
 // Bodies the registry controls are read with limits, as containerd and
 // go-containerregistry do: a hostile or broken registry must not be able to
-// make the client hold hundreds of megabytes for an error message.
+// make the client hold hundreds of megabytes for an error message, nor hold
+// it for ever by trickling one.
+import { readWholeWithinTimeout } from "./timeout_fetch.ts";
 
 /** The most of an error body read for its `errors` array; the rest is cancelled unread. */
 export const MAX_ERROR_BODY = 64 * 1024;
@@ -20,11 +22,15 @@ export interface BoundedBody {
 /**
  * Reads at most `limit` bytes of a response's body, then cancels the rest.
  * A `Content-Length` over the limit cancels at once, with nothing read, when
- * `whole` says that a truncated body is of no use.
+ * `whole` says that a truncated body is of no use. The read gets the
+ * transport's `timeout` in all, not per piece.
+ *
+ * @throws {TimeoutError} when the body does not arrive within the transport's timeout.
  */
 export async function readBounded(response: Response, limit: number, whole = false): Promise<BoundedBody> {
   const body = response.body;
   if (body === null) return { bytes: new Uint8Array(0), truncated: false };
+  readWholeWithinTimeout(response);
   const announced = Number(response.headers.get("content-length") ?? Number.NaN);
   if (whole && announced > limit) {
     await body.cancel().catch(() => {});

@@ -22,6 +22,18 @@ export function resolveTimeout(option: number | false | undefined): number | und
   return option;
 }
 
+const watches = new WeakMap<Response, Watch>();
+
+/**
+ * Gives the rest of a response's body `timeout` in all, not per read: for a
+ * body read whole (an error, a token, a manifest), which a registry could
+ * otherwise trickle a byte at a time for ever. No-op for a response that did
+ * not come through {@link timeoutFetch}.
+ */
+export function readWholeWithinTimeout(response: Response): void {
+  watches.get(response)?.fix();
+}
+
 /**
  * Wraps `fetch` so that a request that makes no progress for `timeout` ms is
  * aborted and ends with {@link TimeoutError}: waiting for the response
@@ -61,6 +73,7 @@ class Watch {
   readonly #makeError: () => TimeoutError;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #expire: ((error: TimeoutError) => void) | undefined;
+  #fixed = false;
   /** The error, once the countdown ran out. */
   failure: TimeoutError | undefined;
   /** Rejects with the error when the countdown runs out. */
@@ -75,6 +88,7 @@ class Watch {
   }
 
   arm(ms = this.#timeout): void {
+    if (this.#fixed) return;
     this.disarm();
     if (this.failure) return;
     this.#timer = setTimeout(() => {
@@ -85,6 +99,24 @@ class Watch {
   }
 
   disarm(): void {
+    if (this.#fixed) return;
+    this.#clear();
+  }
+
+  /** One countdown for all that is left, which progress no longer restarts. */
+  fix(): void {
+    if (this.#fixed) return;
+    this.arm();
+    this.#fixed = true;
+  }
+
+  /** The request is over: no countdown, whatever the mode. */
+  finish(): void {
+    this.#fixed = false;
+    this.#clear();
+  }
+
+  #clear(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -115,17 +147,21 @@ function watchResponseBody(response: Response, watch: Watch): Response {
       watch.arm();
       try {
         const { done, value } = await Promise.race([reader.read(), watch.expired]);
-        if (done) controller.close();
-        else controller.enqueue(value);
+        watch.disarm();
+        if (done) {
+          watch.finish();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
       } catch (error) {
+        watch.finish();
         if (watch.failure) void reader.cancel(watch.failure).catch(() => {});
         controller.error(watch.failure ?? error);
-      } finally {
-        watch.disarm();
       }
     },
     cancel(reason) {
-      watch.disarm();
+      watch.finish();
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
@@ -133,5 +169,6 @@ function watchResponseBody(response: Response, watch: Watch): Response {
   // Keep what callers read of the original: where it came from.
   Object.defineProperty(wrapped, "url", { value: response.url });
   Object.defineProperty(wrapped, "redirected", { value: response.redirected });
+  watches.set(wrapped, watch);
   return wrapped;
 }
