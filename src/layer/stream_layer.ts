@@ -3,6 +3,7 @@ import { hasCompressionStream } from "../compress/create_compressor.ts";
 import { ConsumedError, NotComputedError, UncompressedUnavailableError, type InvalidLayerSourceError } from "./errors.ts";
 import { hashingGzipStream } from "./hashing_gzip_stream.ts";
 import { tarCheckedReader } from "./tar_checked_reader.ts";
+import { quiet, settlement, type Settlement } from "./_settlement.ts";
 import type { Layer, LayerValues } from "./layer.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "./media_types.ts";
 
@@ -211,24 +212,4 @@ function validateOptions(level: unknown, mediaType: unknown, compressor: unknown
   if (compressor === "compression-stream" && !hasCompressionStream()) {
     throw new TypeError("Invalid compressor: CompressionStream is not available in this runtime");
   }
-}
-
-interface Settlement<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function settlement<T>(): Settlement<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = quiet(new Promise<T>((res, rej) => ((resolve = res), (reject = rej))));
-  return { promise, resolve, reject };
-}
-
-// A rejection that nobody awaits must not end the process (Deno ends it on
-// one): mark each promise handled. Whoever awaits it still sees the rejection.
-function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
 }

@@ -19,7 +19,7 @@ export function tarCheckedReader(source: ReadableStreamDefaultReader<Uint8Array>
     if (kind === undefined) return;
     settled = true;
     if (kind === "tar" || kind === "empty") return;
-    const error = invalidSource(kind as Exclude<LayerSourceKind, "tar" | "empty" | "corrupt-gzip">, head, what);
+    const error = invalidSource(kind as Exclude<LayerSourceKind, "tar" | "empty" | "not-gzip" | "corrupt-gzip">, head, what);
     await source.cancel(error).catch(() => {});
     throw error;
   };
@@ -57,10 +57,11 @@ function appendUpToBlock(head: Uint8Array, bytes: Uint8Array): Uint8Array {
 
 const HOW_TO_TURN_OFF = "or pass requireTar: false to take the bytes as they are";
 
-function invalidSource(kind: Exclude<LayerSourceProblem, "corrupt-gzip">, head: Uint8Array, what: string): InvalidLayerSourceError {
+function invalidSource(kind: Exclude<LayerSourceProblem, "not-gzip" | "corrupt-gzip">, head: Uint8Array, what: string): InvalidLayerSourceError {
   const start = [...head.subarray(0, 4)].map((byte) => byte.toString(16).padStart(2, "0")).join(" ");
   switch (kind) {
     case "gzip":
+      if (what !== "layer source") return new InvalidLayerSourceError(kind, `Invalid ${what}: found gzip data again inside the gzip (starts with 1f 8b): the tar was compressed twice; gunzip it once first`);
       return new InvalidLayerSourceError(kind, `Invalid ${what}: found gzip data (starts with 1f 8b), expected an uncompressed tar: gunzip it first, or push it as it is with CompressedStreamLayer`);
     case "zstd":
       return new InvalidLayerSourceError(kind, `Invalid ${what}: found zstd data (starts with 28 b5 2f fd), expected an uncompressed tar: decompress it first (zstd -d)`);

@@ -1,6 +1,7 @@
 // The conformance suite: every case, in a stable order. Runners in
 // test/runtimes/ run these in Chromium, Deno and workerd; node.test.ts here
 // runs them in Node.
+import { compressedLayerCases } from "./compressed_layer_cases.ts";
 import { deterministicCases } from "./deterministic_cases.ts";
 import type { ConformanceCase } from "./harness.ts";
 import { imageCase } from "./image_cases.ts";
@@ -10,7 +11,7 @@ import { registryCases } from "./registry_cases.ts";
 
 export type { ConformanceCase, ConformanceContext, StreamLayerLibrary } from "./harness.ts";
 
-export const conformanceCases: readonly ConformanceCase[] = [...layerCases, ...inputCheckCases, ...deterministicCases, ...registryCases, imageCase];
+export const conformanceCases: readonly ConformanceCase[] = [...layerCases, ...inputCheckCases, ...compressedLayerCases, ...deterministicCases, ...registryCases, imageCase];
 
 /** Finds a case by name. @throws {Error} when there is none. */
 export function conformanceCase(name: string): ConformanceCase {
