@@ -63,6 +63,8 @@ export class CommandAuth {
     if (this.#init.commandLine && host === this.#destinationHost) return this.#init.commandLine;
     const stored = await findCredentials(registryHost(host), this.#init.env);
     if (!stored || !("identityToken" in stored)) return stored;
+    // Refused at the realm, the identity token is still credentials that were sent.
+    this.given.add(host);
     const references = this.#init.references.filter((r) => urlHost(r.reference) === host);
     const first = references[0]?.reference;
     if (!first) return undefined;

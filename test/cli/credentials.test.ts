@@ -84,6 +84,11 @@ test("an identity token (<token> as the user name) is traded at the token realm 
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, RESULT);
   assert.ok(token.tokenServer!.scopes.includes("repository:identity/app:push,pull"));
+
+  const wrong = await runCli(["push", layer, `${token.host}/identity/app:2`], undefined, withConfig("identity-wrong", { auths: { [token.host]: { identitytoken: "not-the-token" } } }));
+  assert.equal(wrong.code, 3);
+  assert.match(lastLine(wrong.stderr), /^streamlayer: Credentials refused: Registry request failed: POST http:\/\/127\.0\.0\.1:\d+\/token: HTTP 401: the token server refused the identity token/);
+  assert.ok(!wrong.stderr.includes("not-the-token"));
 });
 
 test("a failing or missing helper: exit 3 and one line naming it, never its output", async () => {
