@@ -1,16 +1,18 @@
+import { CompressedStreamLayer } from "../layer/compressed_stream_layer.ts";
 import type { Layer } from "../layer/layer.ts";
 import type { GzipLayerMediaType } from "../layer/media_types.ts";
 import { StreamLayer } from "../layer/stream_layer.ts";
 import type { CompressionLevel } from "../compress/compressor.ts";
 import { openInput } from "./_input.ts";
+import { peekGzip } from "./_peek_gzip.ts";
 
-/** A layer read from an input. */
-export type InputLayer = StreamLayer;
+/** A layer read from an input: a tar gzipped on the way, or a .tar.gz pushed as it is. */
+export type InputLayer = StreamLayer | CompressedStreamLayer;
 
 /** The layers of a push, opened, with what the progress line needs. */
 export interface OpenedLayers {
   /** The layers in order, as the image gets them; made once, when the media type is known. */
-  layers(mediaType: GzipLayerMediaType): StreamLayer[];
+  layers(mediaType: GzipLayerMediaType): InputLayer[];
   /** The inputs' total size, when every one is a file. */
   size: number | undefined;
   /** Cancels every input (after a failure). */
@@ -28,13 +30,14 @@ export interface OpenLayersOptions {
 /** Opens every input (files, or `-` for stdin) as a layer, in order. */
 export async function openLayers(inputs: readonly string[], options: OpenLayersOptions): Promise<OpenedLayers> {
   const read = inputs.map(() => 0);
-  const opened: Array<{ stream: ReadableStream<Uint8Array>; size: number | undefined }> = [];
+  const opened: Array<{ stream: ReadableStream<Uint8Array>; size: number | undefined; gzip: boolean }> = [];
   try {
     for (const [index, input] of inputs.entries()) {
-      opened.push(await openInput(input, (total) => {
+      const { stream, size } = await openInput(input, (total) => {
         read[index] = total;
         options.onRead(read.reduce((sum, value) => sum + value, 0));
-      }, options.signal));
+      }, options.signal);
+      opened.push({ ...(await peekGzip(stream)), size });
     }
   } catch (error) {
     await Promise.all(opened.map(({ stream }) => stream.cancel(error).catch(() => {})));
@@ -42,7 +45,8 @@ export async function openLayers(inputs: readonly string[], options: OpenLayersO
   }
   const sizes = opened.map(({ size }) => size);
   return {
-    layers: (mediaType) => opened.map(({ stream }) => new StreamLayer(stream, { compressionLevel: options.level, mediaType })),
+    layers: (mediaType) =>
+      opened.map(({ stream, gzip }) => (gzip ? new CompressedStreamLayer(stream, { mediaType }) : new StreamLayer(stream, { compressionLevel: options.level, mediaType }))),
     size: sizes.every((size) => size !== undefined) ? sizes.reduce((sum, size) => sum + size, 0) : undefined,
     cancel: async (reason) => {
       await Promise.all(opened.map(({ stream }) => stream.cancel(reason).catch(() => {})));

@@ -5,7 +5,6 @@ import type { Image } from "../image/image.ts";
 import { pullImage } from "../image/pull_image.ts";
 import { writeImage } from "../image/write_image.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP } from "../layer/media_types.ts";
-import type { StreamLayer } from "../layer/stream_layer.ts";
 import { parseOciTarget, type OciTarget } from "../layout/oci_target.ts";
 import { writeLayout, writeLayoutLayer } from "../layout/write_layout.ts";
 import type { Descriptor } from "../registry/descriptor.ts";
@@ -17,7 +16,7 @@ import { CommandAuth } from "./_command_auth.ts";
 import { editImage } from "./_edit_image.ts";
 import { formatBytes } from "./_format.ts";
 import { observedLayer } from "./_observed_layer.ts";
-import { layerSummaries, openLayers } from "./_open_layers.ts";
+import { type InputLayer, layerSummaries, openLayers } from "./_open_layers.ts";
 import { ProgressView } from "./_progress_view.ts";
 import { parsePushArgs, PUSH_HELP, type PushArgs } from "./_push_args.ts";
 import { readPasswordStdin } from "./_password_stdin.ts";
@@ -141,7 +140,7 @@ function pushedReference(destination: Destination, digest: string): string {
   return `${destination.reference.registry}/${destination.reference.repository}@${digest}`;
 }
 
-function report(args: PushArgs, destination: Destination, descriptor: Descriptor, layers: readonly StreamLayer[]): void {
+function report(args: PushArgs, destination: Destination, descriptor: Descriptor, layers: readonly InputLayer[]): void {
   const summaries = layerSummaries(layers);
   const top = summaries.at(-1)!;
   const read = layers.reduce((total, layer) => total + layer.bytesRead(), 0);
