@@ -94,3 +94,19 @@ test("on an 80-column pseudo-terminal the progress line fits, is redrawn in plac
   assert.match(draws.slice(0, -1).join(""), /read [\d.]+ (B|KiB|MiB), gz /);
   assert.match(draws.at(-1) ?? "", /^push big\.tar: done: read 8\.0 MiB, gz [\d.]+ MiB, stored [\d.]+ MiB, [\d.]+ s, [\d.]+ (KiB|MiB)\/s\r?\n/);
 });
+
+test("on a --base, --env replaces the base's variable of that name and keeps the others; labels merge", async () => {
+  const base = await tarball({ "base/file": "base" });
+  const baseRef = `${open.host}/output/base:1`;
+  const made = await runCli(["push", "--env", "PATH=/bin", "--env", "MODE=base", "--label", "from=base", "--cmd", "base-cmd", "-", baseRef], base.bytes);
+  assert.equal(made.code, 0, made.stderr);
+  const ours = await tarball({ "app/file": "ours" });
+  const reference = `${open.host}/output/derived:1`;
+  const result = await runCli(["push", "--base", `docker://${baseRef}`, "--env", "MODE=app", "--label", "tier=web", "-", reference], ours.bytes);
+  assert.equal(result.code, 0, result.stderr);
+  const config = await skopeoJson<Config>("inspect", "--config", "--tls-verify=false", `docker://${reference}`);
+  assert.deepEqual(config.config.Env, ["PATH=/bin", "MODE=app"]);
+  assert.deepEqual(config.config.Labels, { from: "base", tier: "web" });
+  assert.deepEqual(config.config.Cmd, ["base-cmd"], "what is not set is kept from the base");
+  assert.deepEqual(config.rootfs.diff_ids, [base.diffID, ours.diffID]);
+});
