@@ -20,6 +20,7 @@ export const EXIT = {
 
 /** Bad command-line arguments. */
 export class UsageError extends StreamLayerError {
+  override readonly name = "UsageError";
   constructor(message: string) {
     super("USAGE", message);
   }
@@ -27,6 +28,7 @@ export class UsageError extends StreamLayerError {
 
 /** The input file or stdin could not be read. */
 export class InputError extends StreamLayerError {
+  override readonly name = "InputError";
   constructor(message: string, options?: ErrorOptions) {
     super("INPUT", message, options);
   }

@@ -13,6 +13,7 @@ export interface HelperCredentials {
  * which may hold a secret.
  */
 export class CredentialHelperError extends StreamLayerError {
+  override readonly name = "CredentialHelperError";
   /** The helper's executable, `docker-credential-<name>`. */
   readonly helper: string;
 

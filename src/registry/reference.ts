@@ -46,6 +46,7 @@ export interface ParseReferenceOptions {
  * ```
  */
 export class InvalidReferenceError extends StreamLayerError {
+  override readonly name = "InvalidReferenceError";
   readonly reference: string;
 
   constructor(reference: string, problem: string) {
