@@ -22,13 +22,13 @@ export async function benchTarball(bytes: number): Promise<string> {
   return path;
 }
 
-/** The whole file in memory, as 64 KiB views, for throughput runs that must not wait on the disk. */
-export async function readChunks(path: string): Promise<Uint8Array[]> {
+/** The whole file in memory, as views of `pieceSize` (64 KiB), for throughput runs that must not wait on the disk. */
+export async function readChunks(path: string, pieceSize = READ_SIZE): Promise<Uint8Array[]> {
   const handle = await open(path);
   try {
     const whole = new Uint8Array(await handle.readFile());
     const chunks: Uint8Array[] = [];
-    for (let offset = 0; offset < whole.length; offset += READ_SIZE) chunks.push(whole.subarray(offset, offset + READ_SIZE));
+    for (let offset = 0; offset < whole.length; offset += pieceSize) chunks.push(whole.subarray(offset, offset + pieceSize));
     return chunks;
   } finally {
     await handle.close();

@@ -23,6 +23,10 @@ function compressed(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Arr
   switch (caseName) {
     case "StreamLayer auto":
       return new StreamLayer(source).compressed();
+    case "StreamLayer parallel-zlib level 1":
+      return new StreamLayer(source, { compressor: "parallel-zlib", compressionLevel: 1 }).compressed();
+    case "StreamLayer zlib level 1":
+      return new StreamLayer(source, { compressor: "zlib", compressionLevel: 1 }).compressed();
     case "StreamLayer fflate level 1":
       return new StreamLayer(source, { compressor: "fflate", compressionLevel: 1 }).compressed();
     case "naive tee + CompressionStream": {

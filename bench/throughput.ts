@@ -59,7 +59,7 @@ function nodeNative(level: CompressionLevel): Case {
 
 function hashOnly(): Case {
   return {
-    name: "SHA-256 (hash-wasm) of the input alone",
+    name: "SHA-256 (createSha256: node:crypto here) of the input alone",
     async run(chunks) {
       const sha256 = await createSha256();
       for (const chunk of chunks) sha256.update(chunk);
@@ -77,6 +77,8 @@ export const PAIRS: readonly [Case, Case][] = [
   [bare("compression-stream", undefined), layer("compression-stream", undefined)],
   [bare("zlib", 1), layer("zlib", 1)],
   [bare("zlib", 6), layer("zlib", 6)],
+  [bare("parallel-zlib", 1), layer("parallel-zlib", 1)],
+  [bare("parallel-zlib", 6), layer("parallel-zlib", 6)],
   [bare("fflate", 1), layer("fflate", 1)],
   [bare("fflate", 6), layer("fflate", 6)],
 ];

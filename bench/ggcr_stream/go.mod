@@ -1,0 +1,3 @@
+module ggcrstream
+
+go 1.19
