@@ -2,7 +2,7 @@ import { NotComputedError } from "../layer/errors.ts";
 import type { Layer } from "../layer/layer.ts";
 import { hashJson } from "./_canonical_json.ts";
 import type { Image, ImageValues } from "./image.ts";
-import type { ImageFormat } from "./media_types.ts";
+import { type ImageFormat, layerMediaTypeFor } from "./media_types.ts";
 import type { ConfigFile, OciDescriptor, HistoryEntry, Manifest } from "./types.ts";
 
 /** What an image starts from: nothing (`emptyImage`) or a pulled image. */
@@ -68,7 +68,7 @@ export class ComposedImage implements Image {
   }
 
   async #compute(): Promise<ImageValues> {
-    const added = await Promise.all(this.added.map(describe));
+    const added = await Promise.all(this.added.map((layer) => describe(layer, this.format)));
     if (added.length === 0 && this.base.pulled) return this.base.pulled;
     const configFile = nextConfig(this.base.configFile, added, this.base.layers.length);
     const config = await hashJson(configFile);
@@ -92,9 +92,11 @@ export class ComposedImage implements Image {
   }
 }
 
-async function describe(layer: Layer): Promise<AddedLayer> {
+async function describe(layer: Layer, format: ImageFormat): Promise<AddedLayer> {
   const [digest, diffID, size] = await Promise.all([layer.digest(), layer.diffID(), layer.size()]);
-  return { descriptor: { mediaType: layer.mediaType(), digest, size }, diffID };
+  // appendLayers refused the layers a format cannot list.
+  const mediaType = layerMediaTypeFor(format, layer.mediaType()) ?? layer.mediaType();
+  return { descriptor: { mediaType, digest, size }, diffID };
 }
 
 function nextConfig(base: ConfigFile, added: readonly AddedLayer[], baseLayerCount: number): ConfigFile {

@@ -1,5 +1,7 @@
 import type { Layer } from "../layer/layer.ts";
 import { ComposedImage } from "./_composed_image.ts";
+import { UnsupportedImageError } from "./errors.ts";
+import { layerMediaTypeFor } from "./media_types.ts";
 import type { Image } from "./image.ts";
 
 /**
@@ -13,7 +15,12 @@ import type { Image } from "./image.ts";
  * @param image An image from {@link emptyImage}, {@link pullImage} or an earlier `appendLayers`.
  * @param layers The layers to add, streaming or not.
  * @returns The new image; `image` itself is unchanged.
+ * A layer takes the media type of the image's format: a gzip layer appended
+ * to a Docker v2 image is listed as Docker's `…rootfs.diff.tar.gzip`, to an
+ * OCI image as OCI's `…layer.v1.tar+gzip`, whatever the layer itself says.
+ *
  * @throws {TypeError} when `image` was not made by streamlayer, or a layer is missing.
+ * @throws {UnsupportedImageError} when a Docker v2 image cannot list a layer (zstd, uncompressed).
  *
  * @example Appending a streaming layer
  * ```ts
@@ -33,6 +40,9 @@ export function appendLayers(image: Image, ...layers: Layer[]): Image {
   }
   for (const [index, layer] of layers.entries()) {
     if (typeof layer?.compressed !== "function") throw new TypeError(`appendLayers: layer ${index} is not a layer`);
+    if (layerMediaTypeFor(image.format, layer.mediaType()) === undefined) {
+      throw new UnsupportedImageError("(a Docker v2 base)", `its manifest cannot list layer ${index} of media type ${layer.mediaType()}: append gzip layers, or start from an OCI image`);
+    }
   }
   return new ComposedImage(image.base, [...image.added, ...layers]);
 }

@@ -1,3 +1,5 @@
+import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP } from "../layer/media_types.ts";
+
 /** The media type of an OCI image manifest. */
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
@@ -27,4 +29,19 @@ export function isIndexMediaType(mediaType: string | undefined): boolean {
 /** Whether `mediaType` names a single-platform image manifest. */
 export function isManifestMediaType(mediaType: string | undefined): boolean {
   return mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
+}
+
+// Docker's manifest knows only its own layer types; OCI's takes any.
+const DOCKER_LAYER_TYPES = new Set([DOCKER_LAYER_GZIP, "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"]);
+
+/**
+ * The media type a manifest of `format` lists a layer of `mediaType` under: a
+ * gzip layer takes the format's own spelling (skopeo and Docker refuse a
+ * Docker v2 manifest with an OCI layer type). Undefined when a Docker v2
+ * manifest cannot list the layer at all (zstd, uncompressed).
+ */
+export function layerMediaTypeFor(format: ImageFormat, mediaType: string): string | undefined {
+  if (format === "oci") return mediaType === DOCKER_LAYER_GZIP ? OCI_LAYER_GZIP : mediaType;
+  if (mediaType === OCI_LAYER_GZIP) return DOCKER_LAYER_GZIP;
+  return DOCKER_LAYER_TYPES.has(mediaType) ? mediaType : undefined;
 }

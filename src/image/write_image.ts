@@ -66,9 +66,9 @@ export async function writeImage(reference: string, image: Image, options: Write
   const client = new RegistryClient(parsed, { ...options, signal });
   const layers = [...new Set(image.layers())];
   try {
-    await runBounded(layers, jobs, (layer, index) => writeOneLayer(client, layer, index, options));
+    // The first failure aborts the others at once; each then deletes its own session.
+    await runBounded(layers, jobs, (layer, index) => writeOneLayer(client, layer, index, options), (error) => controller.abort(error));
   } catch (error) {
-    controller.abort(error);
     await Promise.all(layers.map((layer) => cancelUnread(layer, error)));
     throw error;
   }
@@ -115,21 +115,28 @@ function knownBlob(bytes: Uint8Array, descriptor: Descriptor): Layer {
   };
 }
 
-async function runBounded<T>(items: readonly T[], jobs: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` on the items, `jobs` at a time. After the first failure no new
+ * item starts and `onFailure` is told; the promise settles only once every
+ * item under way has ended (and so cleaned up after itself), with the first failure.
+ */
+async function runBounded<T>(items: readonly T[], jobs: number, work: (item: T, index: number) => Promise<void>, onFailure: (error: unknown) => void): Promise<void> {
   let next = 0;
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
+    while (failure === undefined && next < items.length) {
       const index = next++;
       try {
         await work(items[index] as T, index);
       } catch (error) {
-        failed = true;
-        throw error;
+        if (failure !== undefined) continue;
+        failure = { error };
+        onFailure(error);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
 }
 
 // After a failure, streaming layers nobody started are ended too, so that

@@ -4,6 +4,7 @@ import type { AuthOption } from "./credentials.ts";
 import type { Descriptor } from "./descriptor.ts";
 import { followLocation } from "./address.ts";
 import { discardBody, MAX_MANIFEST_BODY, readBounded } from "./bounded_body.ts";
+import { lingeringSignal } from "./lingering_signal.ts";
 import { DigestMismatchError, RegistryError } from "./errors.ts";
 import { type Reference, parseReference } from "./reference.ts";
 import { responseError } from "./response_errors.ts";
@@ -157,7 +158,7 @@ export class RegistryClient {
   async mountBlob(digest: string, fromRepository: string): Promise<boolean> {
     const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`;
     const scopes = [this.scope(true), `repository:${fromRepository}:pull`];
-    const response = await this.transport.send({ method: "POST", url: this.#url(`blobs/uploads/${query}`), scopes, signal: this.#signal });
+    const response = await this.#post(`blobs/uploads/${query}`, scopes);
     if (response.status === 201) {
       await discardBody(response);
       return true;
@@ -173,7 +174,7 @@ export class RegistryClient {
    * @throws {RegistryError} when the registry refuses; {@link AuthError} on 401/403.
    */
   async startUpload(): Promise<UploadSession> {
-    const response = await this.transport.send({ method: "POST", url: this.#url("blobs/uploads/"), scopes: [this.scope(true)], signal: this.#signal });
+    const response = await this.#post("blobs/uploads/", [this.scope(true)]);
     if (response.status !== 202) throw await responseError("POST", this.#url("blobs/uploads/"), response);
     return this.#session(response);
   }
@@ -241,6 +242,18 @@ export class RegistryClient {
       method: "GET", url: this.#url(path), status: response.status, temporary: false,
       detail: `the ${what} is larger than ${MAX_MANIFEST_BODY / 1024 / 1024} MiB, the most taken for a manifest or a config`,
     });
+  }
+
+  // A POST that starts a session is let finish for a while after an abort:
+  // cut, the registry would keep a session nobody knows the URL of.
+  async #post(path: string, scopes: readonly string[]): Promise<Response> {
+    this.#signal?.throwIfAborted();
+    const { signal, release } = lingeringSignal(this.#signal);
+    try {
+      return await this.transport.send({ method: "POST", url: this.#url(path), scopes, signal });
+    } finally {
+      release();
+    }
   }
 
   #url(path: string): string {

@@ -9,27 +9,42 @@ import type { UploadSession } from "./upload_session.ts";
  * failure ends the upload. Needs a runtime that streams request bodies: Node,
  * Deno, Workers, and Chromium over HTTP/2 or QUIC.
  *
+ * An abort ends the body where it stands rather than cutting the connection:
+ * the registry then answers the PATCH with the session's newest URL, on which
+ * the caller can delete the session (docker-registry refuses an older one).
+ *
  * @returns The number of bytes uploaded. The caller finishes the session.
  * @throws {UploadNotResumableError} when the request fails or the registry holds another size.
+ * @throws the signal's reason when aborted.
  */
-export async function streamedUpload(session: UploadSession, layer: Layer, progress: ProgressReporter): Promise<number> {
+export async function streamedUpload(session: UploadSession, layer: Layer, progress: ProgressReporter, signal?: AbortSignal): Promise<number> {
+  const source = layer.compressed().getReader();
   let sent = 0;
-  let counterController: TransformStreamDefaultController<Uint8Array> | undefined;
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
+  let bodyController: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const end = () => {
+    // Cancelling ends the source; the read waiting on it settles as done, and the body closes.
+    void source.cancel(signal?.reason).catch(() => {});
+  };
+  const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      counterController = controller;
+      bodyController = controller;
     },
-    transform(chunk, controller) {
-      sent += chunk.byteLength;
+    async pull(controller) {
+      const { done, value } = await source.read();
+      if (done) {
+        controller.close();
+        return;
+      }
+      sent += value.byteLength;
       progress.update({ read: sourceBytesRead(layer), compressed: sent });
-      controller.enqueue(chunk);
+      controller.enqueue(value);
     },
-  });
-  // Aborting the pipe cancels the layer's stream, and so its source, even while fetch holds the body.
-  const pipe = new AbortController();
-  const body = layer.compressed().pipeThrough(counter, { signal: pipe.signal });
+    cancel: (reason) => source.cancel(reason),
+  }, { highWaterMark: 0 });
+  signal?.addEventListener("abort", end, { once: true });
   try {
     const status = await session.patchStream(body);
+    signal?.throwIfAborted();
     const size = await layer.size();
     if (status !== undefined && !(status.size === size || (status.ambiguous && size <= 1))) {
       throw new UploadNotResumableError(`the registry holds ${status.size} bytes of the ${size} sent in a streamed upload`);
@@ -37,12 +52,16 @@ export async function streamedUpload(session: UploadSession, layer: Layer, progr
     progress.update({ acknowledged: size });
     return size;
   } catch (error) {
-    // Aborting alone is not enough where fetch failed holding the body without
-    // reading it (Chromium over HTTP/1.1): the pipe then waits for a write the
-    // body will never take. Erroring the body ends that write, so the pipe
-    // cancels the layer's stream, and so its source.
-    counterController?.error(error);
-    pipe.abort(error);
+    // Where fetch failed holding the body without reading it (Chromium over
+    // HTTP/1.1), nothing else ends the source: end it here, and the body.
+    await source.cancel(error).catch(() => {});
+    try {
+      bodyController?.error(error);
+    } catch {
+      // Closed already.
+    }
     throw error;
+  } finally {
+    signal?.removeEventListener("abort", end);
   }
 }

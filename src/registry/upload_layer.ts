@@ -74,7 +74,7 @@ export async function uploadLayer(client: RegistryClient, layer: Layer, options:
     const session = await client.startUpload();
     started = true;
     try {
-      const size = mode === "stream" ? await streamedUpload(session, layer, progress) : await chunkedUpload(session, layer, { chunkSize, progress, signal: client.signal });
+      const size = mode === "stream" ? await streamedUpload(session, layer, progress, client.signal) : await chunkedUpload(session, layer, { chunkSize, progress, signal: client.signal });
       const digest = await layer.digest();
       await session.finish(digest);
       progress.finish(size, sourceBytesRead(layer));

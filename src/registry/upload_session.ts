@@ -1,5 +1,6 @@
 import { followLocation } from "./address.ts";
 import { discardBody } from "./bounded_body.ts";
+import { lingeringSignal } from "./lingering_signal.ts";
 import { DigestMismatchError, UploadNotResumableError } from "./errors.ts";
 import { responseError } from "./response_errors.ts";
 import type { Transport } from "./transport.ts";
@@ -81,7 +82,7 @@ export class UploadSession {
     try {
       response = await this.#send("PATCH", this.#location, { "content-type": OCTET_STREAM }, stream);
     } catch (cause) {
-      if (this.#signal?.aborted) throw cause;
+      if (this.#signal?.aborted) throw this.#signal.reason;
       throw new UploadNotResumableError("a streamed upload sends its body once and failed", { cause });
     }
     if (!patchTook(response.status)) {
@@ -138,7 +139,15 @@ export class UploadSession {
     if (stored !== null && stored !== digest) throw new DigestMismatchError(digest, stored, `PUT ${url.origin}${url.pathname}`);
   }
 
-  /** Deletes the session, ignoring any failure: it is cleanup after a failure. */
+  /**
+   * Deletes the session on its newest URL, ignoring any failure: it is cleanup
+   * after a failure. What it cannot delete: a session whose newest URL was
+   * lost with a connection cut in the middle of a PATCH (docker-registry then
+   * refuses the older URL, and keeps the partial upload until its upload
+   * purging removes it, by default a week later), and any session on a
+   * registry without `DELETE` for uploads (go-containerregistry's keeps it in
+   * memory until it stops).
+   */
   async cancel(): Promise<void> {
     try {
       const response = await this.#transport.send({
@@ -150,8 +159,16 @@ export class UploadSession {
     }
   }
 
-  #send(method: string, url: URL, headers: Record<string, string>, body?: Uint8Array | ReadableStream<Uint8Array>): Promise<Response> {
-    return this.#transport.send({ method, url, headers, body, scopes: this.#scopes, signal: this.#signal });
+  // A request already on its way when the caller aborts is let finish (for a
+  // while): its answer carries the newest URL, the only one cancel() can use.
+  async #send(method: string, url: URL, headers: Record<string, string>, body?: Uint8Array | ReadableStream<Uint8Array>): Promise<Response> {
+    this.#signal?.throwIfAborted();
+    const { signal, release } = lingeringSignal(this.#signal);
+    try {
+      return await this.#transport.send({ method, url, headers, body, scopes: this.#scopes, signal });
+    } finally {
+      release();
+    }
   }
 
   #advance(response: Response, method = "PATCH"): void {

@@ -2,7 +2,7 @@
 // checks of a blob against the real registry with requests built here, not
 // by the client under test.
 import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import assert from "node:assert/strict";
@@ -67,14 +67,17 @@ export async function assertLayerBlob(registry: RunningRegistry, repository: str
 }
 
 /**
- * Upload sessions docker-registry still keeps for a repository (its storage
- * directory). go-containerregistry's registry keeps them in memory with no
- * listing and no status GET: nothing to look at there.
+ * Upload sessions docker-registry still keeps for a repository, read from its
+ * storage directory: a session lives while its `startedat` file does (a
+ * cancelled session leaves its `hashstates` behind, and is gone all the same).
+ * go-containerregistry's registry keeps them in memory with no listing and no
+ * status GET: nothing to look at there.
  */
 export function openUploads(registry: RunningRegistry, repository: string): string[] {
   if (registry.kind !== "docker-registry") return [];
+  const uploads = join(registry.dir, "data/docker/registry/v2/repositories", repository, "_uploads");
   try {
-    return readdirSync(join(registry.dir, "data/docker/registry/v2/repositories", repository, "_uploads"));
+    return readdirSync(uploads).filter((id) => existsSync(join(uploads, id, "startedat")));
   } catch {
     return [];
   }

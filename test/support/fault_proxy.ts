@@ -15,6 +15,8 @@ export type FaultAction =
   | { kind: "drop-response" }
   /** Wait, then forward. */
   | { kind: "delay"; ms: number }
+  /** Forward at once, and wait before passing the registry's answer on. */
+  | { kind: "delay-response"; ms: number }
   /** Forward with some request headers replaced. */
   | { kind: "rewrite"; headers: Record<string, string> };
 
@@ -32,6 +34,8 @@ export interface LoggedRequest {
   readonly url: string;
   readonly action: FaultAction["kind"];
   status?: number;
+  /** The status the registry answered with, once it has (also when the client did not get it). */
+  upstreamStatus?: number;
 }
 
 export type FaultRule = (request: ProxiedRequest) => FaultAction | undefined;
@@ -98,13 +102,18 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
     }
 
     outgoing.on("response", (answer) => {
+      entry.upstreamStatus = answer.statusCode;
       if (action.kind === "drop-response") {
         answer.resume();
         answer.on("end", () => request.socket.destroy());
         return;
       }
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
+      const pass = () => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      };
+      if (action.kind === "delay-response") setTimeout(pass, action.ms);
+      else pass();
     });
     request.pipe(outgoing);
   };
