@@ -82,7 +82,7 @@ class Watch {
   constructor(timeout: number, parent: AbortSignal | undefined, makeError: () => TimeoutError) {
     this.#timeout = timeout;
     this.#makeError = makeError;
-    this.signal = parent ? AbortSignal.any([parent, this.#controller.signal]) : this.#controller.signal;
+    this.signal = parent ? either(parent, this.#controller.signal) : this.#controller.signal;
     this.expired = new Promise<never>((_, reject) => (this.#expire = reject));
     this.expired.catch(() => {});
   }
@@ -171,4 +171,15 @@ function watchResponseBody(response: Response, watch: Watch): Response {
   Object.defineProperty(wrapped, "redirected", { value: response.redirected });
   watches.set(wrapped, watch);
   return wrapped;
+}
+
+// AbortSignal.any where the runtime has it (Node 20.3, Chromium 116, Deno, workerd), else by hand.
+function either(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (typeof AbortSignal.any === "function") return AbortSignal.any([a, b]);
+  const controller = new AbortController();
+  for (const signal of [a, b]) {
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
 }
