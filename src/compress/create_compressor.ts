@@ -1,16 +1,8 @@
 import { StreamLayerError } from "../errors.ts";
 import type { CompressionLevel, Compressor, CompressorChoice, CompressorName } from "./compressor.ts";
 import { fflateGzipStream } from "./fflate_gzip_stream.ts";
-import { blockGzipStream } from "./block_gzip_stream.ts";
-import { hashWasmCrc32 } from "./hash_wasm_crc32.ts";
 import { availableCores, hasUnboundedCompressionStream, isNodeLike, loadZlib } from "./runtime.ts";
-import { zlibBlockDeflater, zlibCrc32 } from "./zlib_block_deflater.ts";
 import { zlibGzipStream } from "./zlib_gzip_stream.ts";
-
-// The blocks a parallel compressor keeps in flight: one per core and two more
-// so that no thread waits while finished blocks are handed on, within Node's
-// default thread pool of 4 (more would only queue, and hold memory).
-const MAX_BLOCKS_IN_FLIGHT = 4;
 
 /** The compressor asked for cannot run in this runtime. */
 export class CompressorUnavailableError extends StreamLayerError {
@@ -60,9 +52,8 @@ export async function createCompressor(name: CompressorName, level: CompressionL
     case "parallel-zlib": {
       const zlib = await loadZlib();
       if (!zlib) throw new CompressorUnavailableError("Cannot compress: node:zlib is not available in this runtime");
-      const crc = zlibCrc32(zlib) ?? (await hashWasmCrc32());
-      const blocksInFlight = Math.min(MAX_BLOCKS_IN_FLIGHT, availableCores() + 2);
-      return blockGzipStream(zlibBlockDeflater(zlib), crc, level === undefined ? { blocksInFlight } : { level, blocksInFlight });
+      const { parallelZlibStream } = await import("./parallel_zlib_stream.ts");
+      return parallelZlibStream(zlib, level, availableCores());
     }
   }
 }
