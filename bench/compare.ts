@@ -47,7 +47,7 @@ export interface CompareRow {
 }
 
 /** Builds the Go reference into `directory`, or says why it cannot. */
-async function buildGoReference(directory: string): Promise<string | Error> {
+export async function buildGoReference(directory: string): Promise<string | Error> {
   const binary = join(directory, "ggcr_stream");
   try {
     await run("go", ["build", "-o", binary, "."], {
@@ -119,7 +119,7 @@ function blocksCase(chunks: readonly Uint8Array[], level: CompressionLevel, bloc
   };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

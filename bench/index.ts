@@ -71,4 +71,9 @@ async function push(): Promise<void> {
     env: { ...process.env, BENCH_PUSH_MIB: process.env.BENCH_PUSH_MIB ?? String(THROUGHPUT_MIB) },
   });
   process.stdout.write(stdout);
+  const compared = await run(process.execPath, ["--import", "tsx", "--expose-gc", "bench/push_compare.ts"], {
+    maxBuffer: MiB,
+    env: { ...process.env, BENCH_PUSH_MIB: process.env.BENCH_PUSH_MIB ?? String(THROUGHPUT_MIB) },
+  });
+  process.stdout.write(compared.stdout);
 }

@@ -5,10 +5,12 @@
 // io.Pipe, the Digest hash and a byte counter, in a goroutine; the consumer
 // reads the other end of the pipe.
 //
-// Usage: ggcr_stream <tar file> <level> <runs>
+// Usage: ggcr_stream <tar file> <level> <runs> [<registry URL> <repository>]
 // The tar is read into memory first; each run's seconds of compression, wall
 // then CPU (user and system, all threads), are printed on a line of their
-// own, then the digest, DiffID and size.
+// own, then the digest, DiffID and size. With a registry, each run pushes the
+// layer as remote.Write does for a streaming layer (push.go) instead of
+// discarding it.
 package main
 
 import (
@@ -84,8 +86,8 @@ func (l *layer) compressed() io.Reader {
 }
 
 func main() {
-	if len(os.Args) != 4 {
-		fail(fmt.Errorf("usage: ggcr_stream <tar file> <level> <runs>"))
+	if len(os.Args) != 4 && len(os.Args) != 6 {
+		fail(fmt.Errorf("usage: ggcr_stream <tar file> <level> <runs> [<registry URL> <repository>]"))
 	}
 	tar, err := os.ReadFile(os.Args[1])
 	if err != nil {
@@ -104,7 +106,11 @@ func main() {
 		l := &layer{blob: bytes.NewReader(tar), compression: level}
 		start := time.Now()
 		cpuStart := cpuSeconds()
-		if _, err := io.Copy(io.Discard, l.compressed()); err != nil {
+		if len(os.Args) == 6 {
+			if err := push(os.Args[4], os.Args[5], l); err != nil {
+				fail(err)
+			}
+		} else if _, err := io.Copy(io.Discard, l.compressed()); err != nil {
 			fail(err)
 		}
 		// The values, as the digests are read after the upload.
