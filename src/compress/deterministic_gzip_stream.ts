@@ -1,24 +1,21 @@
+import { blockGzipStream } from "./block_gzip_stream.ts";
 import type { CompressionLevel, Compressor } from "./compressor.ts";
-import { fflateGzipStream } from "./fflate_gzip_stream.ts";
-
-/**
- * The block size fed to fflate in deterministic mode. Part of the output
- * format: changing it changes every deterministic digest.
- */
-export const DETERMINISTIC_BLOCK_SIZE = 64 * 1024;
+import { javascriptCrc32 } from "./crc32.ts";
+import { pakoBlockDeflater } from "./pako_block_deflater.ts";
 
 /** The level used in deterministic mode when none is asked for. */
 export const DETERMINISTIC_DEFAULT_LEVEL: CompressionLevel = 6;
 
 /**
  * Gzip whose bytes depend only on the input bytes and the level: the same in
- * every runtime and on every host. It is fflate (the same JavaScript
- * everywhere, with `mtime: 0`, so no time or host in the header), pushed
- * input re-cut into fixed {@link DETERMINISTIC_BLOCK_SIZE} blocks: fflate's
- * output depends on where its pushes are cut, so the source's chunking must
- * not reach it. The platform's `CompressionStream` and native zlib are not
- * used: their headers and encoders differ between runtimes and versions.
+ * every runtime and on every host. It is the block format of `parallel-zlib`
+ * (fixed 1 MiB blocks, each primed with the last 32 KiB of the one before and
+ * ended with a sync flush; no time in the header), which makes the bytes
+ * independent of how the input was chunked, with one deflate implementation
+ * that runs everywhere: pako, in JavaScript, one block at a time. The
+ * platform's `CompressionStream` and native zlib are not used: their encoders
+ * differ between runtimes and versions.
  */
-export function deterministicGzipStream(level: CompressionLevel = DETERMINISTIC_DEFAULT_LEVEL): Promise<Compressor> {
-  return fflateGzipStream(level, { blockSize: DETERMINISTIC_BLOCK_SIZE });
+export async function deterministicGzipStream(level: CompressionLevel = DETERMINISTIC_DEFAULT_LEVEL): Promise<Compressor> {
+  return blockGzipStream(await pakoBlockDeflater(), javascriptCrc32(), { level, blocksInFlight: 1 });
 }

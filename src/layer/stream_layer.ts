@@ -23,10 +23,12 @@ export interface StreamLayerOptions {
    */
   mediaType?: GzipLayerMediaType;
   /**
-   * Which gzip implementation to use. `auto` takes `CompressionStream` where it
-   * exists and passes backpressure on (browsers, Deno; not Node, where zlib is
-   * taken, nor Workers, where fflate is), the native zlib or fflate when a
-   * level is asked for, and fflate where nothing else is available.
+   * Which gzip implementation to use. `auto` takes `parallel-zlib` in Node with
+   * more than one core (1 MiB blocks compressed on zlib's thread pool), else
+   * `CompressionStream` where it exists and passes backpressure on (browsers,
+   * Deno; not Node, where zlib is taken, nor Workers, where fflate is), the
+   * native zlib or fflate when a level is asked for, and fflate where nothing
+   * else is available.
    *
    * @default "auto"
    */
@@ -34,11 +36,12 @@ export interface StreamLayerOptions {
   /**
    * Make the compressed bytes, and so the digest, depend only on the tarball
    * and `compressionLevel`: the same in Chromium, Deno, Workers and Node, on
-   * any host, however the source is chunked. Uses fflate (level 6 unless
-   * `compressionLevel` says otherwise, no time in the header) on input
-   * re-chunked to fixed 64 KiB blocks; slower than the native compressors.
-   * Without it the digest may differ between runtimes; the DiffID never does.
-   * `compressor` must then be `"auto"` or `"fflate"`.
+   * any host, however the source is chunked. Uses the block format of
+   * `parallel-zlib` (1 MiB blocks, no time in the header) with pako, zlib in
+   * JavaScript, one block at a time (level 6 unless `compressionLevel` says
+   * otherwise); slower than the native compressors. Without it the digest may
+   * differ between runtimes; the DiffID never does. `compressor` must then be
+   * `"auto"` (or `"fflate"`, accepted as before).
    *
    * @default false
    */
@@ -103,7 +106,7 @@ export class StreamLayer implements Layer {
     const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto", deterministic = false, requireTar = true } = options;
     validateOptions(compressionLevel, mediaType, compressor);
     if (deterministic && compressor !== "auto" && compressor !== "fflate") {
-      throw new TypeError(`Invalid options: deterministic layers are compressed with fflate, got compressor "${compressor}"`);
+      throw new TypeError(`Invalid options: deterministic layers have a compressor of their own, got compressor "${compressor}"`);
     }
     if (typeof source?.getReader !== "function") throw new TypeError("Cannot create a StreamLayer: source is not a ReadableStream");
     if (source.locked) throw new TypeError("Cannot create a StreamLayer: source is locked to another reader");
@@ -204,7 +207,7 @@ function validateOptions(level: unknown, mediaType: unknown, compressor: unknown
     throw new TypeError(`Invalid mediaType: expected "${OCI_LAYER_GZIP}" or "${DOCKER_LAYER_GZIP}", got ${String(mediaType)}`);
   }
   if (!isCompressorChoice(compressor)) {
-    throw new TypeError(`Invalid compressor: expected "auto", "compression-stream", "zlib" or "fflate", got ${String(compressor)}`);
+    throw new TypeError(`Invalid compressor: expected "auto", "compression-stream", "zlib", "parallel-zlib" or "fflate", got ${String(compressor)}`);
   }
   if (compressor === "compression-stream" && level !== undefined) {
     throw new TypeError("Invalid options: CompressionStream has no compression level; choose \"zlib\" or \"fflate\", or leave compressor as \"auto\"");

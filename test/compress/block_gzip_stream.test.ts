@@ -208,3 +208,24 @@ test("the Go checker itself refuses two gzip members", async () => {
   const twice = await writeTemporaryFile(directory.path, "two.gz", new Uint8Array([...one, ...one]));
   await assert.rejects(goOneMember(twice), /after the first gzip member/);
 });
+
+describe("deterministic layers: the block format on pako", () => {
+  for (const size of [0, BLOCK_SIZE + 1, 3 * BLOCK_SIZE + 7]) {
+    test(`${size} bytes: one member, gzip's trailer, the same digest for any chunking`, async () => {
+      const bytes = layerBytes(size, 13);
+      const inputFile = await writeTemporaryFile(directory.path, "deterministic.tar", bytes);
+      const digests = new Set<string>();
+      for (const chunkSizes of [[BLOCK_SIZE], [12_345], [65_536, 1]]) {
+        const layer = new StreamLayer(chunkedStream(bytes, { chunkSizes }).stream, { deterministic: true, compressionLevel: 6 });
+        const gzip = await collect(layer.compressed());
+        const gzipFile = await writeTemporaryFile(directory.path, "deterministic.tar.gz", gzip);
+        assert.ok((await gunzip(gzipFile)).equals(bytes), "gunzip gives back the input");
+        assert.ok(Buffer.from(gzip.subarray(gzip.length - 8)).equals(await gzipTrailer(inputFile)), "gzip's CRC-32 and size");
+        assert.equal(await goOneMember(gzipFile), await sha256sum(inputFile), "Go reads exactly one member");
+        assert.equal(await layer.digest(), await sha256sum(gzipFile));
+        digests.add(await layer.digest());
+      }
+      assert.equal(digests.size, 1, "one digest whatever the chunking");
+    });
+  }
+});
