@@ -57,9 +57,10 @@ const FINAL_EMPTY_BLOCK = Uint8Array.of(0x03, 0x00);
  * deflate implementation only: not on how the input arrived, nor on how many
  * blocks were compressed at once.
  *
- * `crc` is fresh: it is fed the whole input, in order. Blocks are handed out in order. At most `blocksInFlight` are compressing or
- * waiting at once, and input is taken only while there is room: the reader's
- * pace holds the writer back.
+ * `crc` must be fresh: it is fed the whole input, in order. Blocks are handed
+ * out in order. At most `blocksInFlight` are compressing or waiting at once,
+ * and input is taken only while there is room: the reader's pace holds the
+ * writer back.
  */
 export function blockGzipStream(deflater: BlockDeflater, crc: Crc32, options: BlockGzipOptions = {}): Compressor {
   const { level = 6, blocksInFlight = 4 } = options;
@@ -78,8 +79,8 @@ export function blockGzipStream(deflater: BlockDeflater, crc: Crc32, options: Bl
     const job = deflater.deflate(block, dictionary, level);
     job.catch(() => {}); // awaited in order below, unless the stream is stopped first
     pending.push(job);
-    // A copy: the block's memory may be reused by whoever handed it to us
-    // once the next block has been cut.
+    // A copy, so that a view does not keep the whole block alive after it
+    // has been compressed.
     dictionary = block.slice(Math.max(0, block.length - DICTIONARY_SIZE));
   };
   const emit = async (controller: TransformStreamDefaultController<Uint8Array>) => {
