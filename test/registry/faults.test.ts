@@ -10,7 +10,9 @@ import { REGISTRY_KINDS, type RunningRegistry, startRegistry } from "../support/
 import { assertLayerBlob, openUploads, randomData, recordingSource, type SourceStats } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
-const input = randomData(5 * MiB + 123, 5);
+// Larger than what a compressor reads ahead (parallel zlib takes about 5 MiB), so that a failure
+// halfway can be seen to stop the source.
+const input = randomData(16 * MiB + 123, 5);
 const errorBody = (code: string) => JSON.stringify({ errors: [{ code, message: code.toLowerCase() }] });
 
 /** Fails the nth PATCH (1-based) with `action`, forwards the rest. */
