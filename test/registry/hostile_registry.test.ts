@@ -7,8 +7,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { after, describe, test } from "node:test";
 import {
-  AuthError, blobLayer, pullImage, RegistryClient, RegistryError, StreamLayer, TimeoutError, writeLayer,
+  AuthError, appendLayers, blobLayer, emptyImage, pullImage, RegistryClient, RegistryError, StreamLayer, TimeoutError, writeImage, writeLayer,
 } from "../../src/index.ts";
+import { DEFAULT_TIMEOUT_MS } from "../../src/registry/timeout_fetch.ts";
 
 const MiB = 1024 * 1024;
 const HUGE = 200 * MiB;
@@ -107,7 +108,7 @@ const ok = (response: ServerResponse, status = 200, headers: Record<string, stri
 const pingOk: Handler = (_request, response, url) => (url.pathname === "/v2/" ? ok(response) : undefined);
 
 describe("bodies the registry controls are read with limits: memory stays flat", () => {
-  test("a 200 MiB error body: the error carries the status, and no more than 64 KiB is read", async () => {
+  test("a 200 MiB error body: the error carries the status, and no more than 64 KiB is read", async (t) => {
     const server = await hostile((request, response, url) => {
       if (url.pathname === "/v2/") return ok(response);
       response.writeHead(404, { "content-type": "application/json" });
@@ -116,10 +117,11 @@ describe("bodies the registry controls are read with limits: memory stays flat",
     const client = new RegistryClient(`${server.host}/app`);
     const { growth, outcome } = await rssGrowth(() => client.getManifest("latest"));
     assert.ok(outcome instanceof RegistryError && outcome.status === 404, String(outcome));
+    t.diagnostic(`peak RSS growth ${(growth / MiB).toFixed(1)} MiB`);
     assert.ok(growth < RSS_LIMIT, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
   });
 
-  test("a 200 MiB token answer: an AuthError, and no more than 1 MiB is read", async () => {
+  test("a 200 MiB token answer: an AuthError, and no more than 1 MiB is read", async (t) => {
     let realm = "";
     const server = await hostile((_request, response, url) => {
       if (url.pathname === "/v2/") return ok(response, 401, { "www-authenticate": `Bearer realm="${realm}",service="hostile"` });
@@ -133,11 +135,12 @@ describe("bodies the registry controls are read with limits: memory stays flat",
     const client = new RegistryClient(`${server.host}/app`);
     const { growth, outcome } = await rssGrowth(() => client.headBlob(`sha256:${"0".repeat(64)}`));
     assert.ok(outcome instanceof AuthError && /larger than 1 MiB/.test(outcome.message), String(outcome));
+    t.diagnostic(`peak RSS growth ${(growth / MiB).toFixed(1)} MiB`);
     assert.ok(growth < RSS_LIMIT, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
   });
 
   for (const announced of [false, true]) {
-    test(`a 200 MiB manifest${announced ? " with its Content-Length" : ""}: a RegistryError, not an untyped TypeError`, async () => {
+    test(`a 200 MiB manifest${announced ? " with its Content-Length" : ""}: a RegistryError, not an untyped TypeError`, async (t) => {
       const server = await hostile((_request, response, url) => {
         if (url.pathname === "/v2/") return ok(response);
         response.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json", ...(announced ? { "content-length": String(HUGE) } : {}) });
@@ -145,11 +148,12 @@ describe("bodies the registry controls are read with limits: memory stays flat",
       });
       const { growth, outcome } = await rssGrowth(() => pullImage(`${server.host}/app:1`));
       assert.ok(outcome instanceof RegistryError && /larger than 4 MiB/.test(outcome.message) && !outcome.temporary, String(outcome));
-      assert.ok(growth < RSS_LIMIT, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
+      t.diagnostic(`peak RSS growth ${(growth / MiB).toFixed(1)} MiB`);
+    assert.ok(growth < RSS_LIMIT, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
     });
   }
 
-  test("a 200 MiB config: a RegistryError", async () => {
+  test("a 200 MiB config: a RegistryError", async (t) => {
     const digest = `sha256:${"c".repeat(64)}`;
     const manifest = JSON.stringify({
       schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
@@ -166,6 +170,7 @@ describe("bodies the registry controls are read with limits: memory stays flat",
     });
     const { growth, outcome } = await rssGrowth(() => pullImage(`${server.host}/app:1`));
     assert.ok(outcome instanceof RegistryError && /larger than 4 MiB/.test(outcome.message), String(outcome));
+    t.diagnostic(`peak RSS growth ${(growth / MiB).toFixed(1)} MiB`);
     assert.ok(growth < RSS_LIMIT, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
   });
 });
@@ -197,6 +202,18 @@ describe("no hang without a signal: the timeout option", () => {
     await assert.rejects(writeLayer(`${server.host}/app`, streaming(), { timeout: TIMEOUT, chunkSize: 64 * 1024 }), assertTimeout);
     assert.deepEqual(server.seen.filter((s) => s.startsWith("PATCH")), ["PATCH /v2/app/blobs/uploads/1"]);
     assert.equal(server.seen.at(-1), "DELETE /v2/app/blobs/uploads/1");
+  });
+
+  test("writeImage: a PATCH that is never answered", WITHIN, async () => {
+    const server = await hostile((request, response, url) => {
+      if (url.pathname === "/v2/") return ok(response);
+      if (request.method === "HEAD") return ok(response, 404);
+      if (request.method === "POST") return ok(response, 202, { location: "/v2/app/blobs/uploads/1" });
+      if (request.method === "PATCH") return never(request);
+      request.resume();
+      ok(response, 204);
+    });
+    await assert.rejects(writeImage(`${server.host}/app:1`, appendLayers(emptyImage(), streaming()), { timeout: TIMEOUT }), assertTimeout);
   });
 
   test("a PATCH answered with an error body that trickles a byte every 100 ms", WITHIN, async () => {
@@ -239,6 +256,7 @@ describe("no hang without a signal: the timeout option", () => {
       assert.throws(() => new RegistryClient("127.0.0.1:5000/app", { timeout }), RangeError, String(timeout));
     }
     assert.ok(new RegistryClient("127.0.0.1:5000/app", { timeout: false }));
+    assert.equal(DEFAULT_TIMEOUT_MS, 60_000);
   });
 });
 
