@@ -219,7 +219,8 @@ async function buildGgcrRegistry(): Promise<string> {
       mkdirSync(lock);
     } catch {
       // Another process is building it; a lock older than the longest build is stale.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`Timed out waiting for another build of ${binary}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
       continue;
