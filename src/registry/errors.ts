@@ -90,7 +90,9 @@ export class TimeoutError extends RegistryError {
   readonly timeout: number;
 
   constructor(init: Omit<RegistryErrorInit, "status" | "temporary">, timeout: number) {
-    super({ ...init, status: undefined, temporary: true, detail: init.detail ?? `no progress for ${timeout} ms` }, "TIMEOUT");
+    super({ ...init, status: undefined, temporary: true }, "TIMEOUT");
+    // The request may have had its answer's headers: "no response" would mislead.
+    this.message = `Registry request timed out: ${this.method} ${this.url}: no progress for ${timeout} ms${init.detail ? `: ${init.detail}` : ""}`;
     this.timeout = timeout;
   }
 }
