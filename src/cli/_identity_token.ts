@@ -1,7 +1,9 @@
 import { assertSafeTarget } from "../registry/address.ts";
 import type { Credentials } from "../registry/credentials.ts";
-import { AuthError, RegistryError } from "../registry/errors.ts";
+import { discardBody, MAX_TOKEN_BODY, readJsonObject } from "../registry/bounded_body.ts";
+import { AuthError, RegistryError, TimeoutError } from "../registry/errors.ts";
 import { readRegistryErrors } from "../registry/response_errors.ts";
+import { DEFAULT_TIMEOUT_MS, timeoutFetch } from "../registry/timeout_fetch.ts";
 import { parseWwwAuthenticate } from "../registry/www_authenticate.ts";
 
 /** What {@link exchangeIdentityToken} needs. */
@@ -28,10 +30,11 @@ export interface IdentityTokenExchange {
  * @throws {RegistryError} when the registry or the token server cannot be reached or fails.
  */
 export async function exchangeIdentityToken(init: IdentityTokenExchange): Promise<Credentials | undefined> {
-  const doFetch = init.fetch ?? globalThis.fetch;
+  // Bounded in time and size like the library's own token fetch (issue 8: no hang, no unbounded body).
+  const doFetch = timeoutFetch(init.fetch ?? globalThis.fetch, DEFAULT_TIMEOUT_MS);
   const ping = new URL("/v2/", init.base);
   const pinged = await send(doFetch, ping, { method: "GET", signal: init.signal });
-  await pinged.body?.cancel();
+  await discardBody(pinged);
   if (pinged.status !== 401) return undefined;
   const challenge = parseWwwAuthenticate(pinged.headers.get("www-authenticate")).find((c) => c.scheme === "bearer");
   const realmText = challenge?.params.realm;
@@ -60,7 +63,10 @@ export async function exchangeIdentityToken(init: IdentityTokenExchange): Promis
     const failure = { method: "POST", url: realm.href, status: response.status, errors: await readRegistryErrors(response), detail: "the token server refused the identity token" };
     throw response.status === 401 || response.status === 403 || response.status === 400 ? new AuthError(failure) : new RegistryError(failure);
   }
-  const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; token?: unknown };
+  const body = (await readJsonObject(response, MAX_TOKEN_BODY)) as { access_token?: unknown; token?: unknown } | undefined;
+  if (body === undefined) {
+    throw new AuthError({ method: "POST", url: realm.href, status: response.status, detail: `the token server's answer is larger than ${MAX_TOKEN_BODY / 1024 / 1024} MiB` });
+  }
   const token = typeof body.access_token === "string" && body.access_token !== "" ? body.access_token : body.token;
   if (typeof token !== "string" || token === "") {
     throw new AuthError({ method: "POST", url: realm.href, status: response.status, detail: "the token server returned no access token" });
@@ -73,6 +79,7 @@ async function send(doFetch: typeof fetch, url: URL, init: RequestInit): Promise
     return await doFetch(url, init);
   } catch (cause) {
     if (init.signal?.aborted) throw init.signal.reason;
+    if (cause instanceof TimeoutError) throw cause;
     throw new RegistryError({ method: init.method ?? "GET", url: url.href, cause, detail: "no answer while trading the identity token" });
   }
 }
