@@ -10,7 +10,7 @@ export const EXIT = {
   usage: 2,
   /** Credentials wanted, refused or denied, or a credential helper that failed. */
   auth: 3,
-  /** The registry could not be reached. */
+  /** The registry could not be reached, or stopped answering. */
   unreachable: 4,
   /** The input could not be read, or is not a tarball. */
   input: 5,
@@ -53,6 +53,8 @@ export function describeFailure(error: unknown, context: FailureContext = {}): {
       return { code: EXIT.usage, message };
     case "CREDENTIAL_HELPER":
       return { code: EXIT.auth, message };
+    case "TIMEOUT":
+      return { code: EXIT.unreachable, message: `${message}: the registry stopped answering` };
     default:
       break;
   }
