@@ -1,0 +1,93 @@
+// Not yet in `npm test` (see the script test:issue9): fails until issue 9's
+// reorganisation. A Worker that imports the packed `streamlayer` and pushes
+// `request.body`, bundled with esbuild and started by miniflare the usual way
+// (`modules: true` and `scriptPath`, which is also how `vite preview` with the
+// Cloudflare plugin starts one), pushes a layer to a real registry; the blob
+// is read back and checked with node:crypto and gunzip.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { tarLikeBytes, withTarHeader } from "../support/bytes.ts";
+import { startRegistry, type RunningRegistry } from "../support/registry.ts";
+import { consumerProject, packPackage, type Packed } from "./_packed.ts";
+
+const WORKER = `
+import { StreamLayer, writeLayer } from "streamlayer";
+
+export default {
+  async fetch(request) {
+    const repository = new URL(request.url).searchParams.get("repository");
+    try {
+      const layer = new StreamLayer(request.body);
+      const descriptor = await writeLayer(repository, layer);
+      return Response.json({ digest: descriptor.digest, size: descriptor.size, diffID: await layer.diffID() });
+    } catch (error) {
+      return Response.json({ error: String(error?.stack ?? error) }, { status: 500 });
+    }
+  },
+};
+`;
+
+let packed: Packed;
+let project: Awaited<ReturnType<typeof consumerProject>>;
+let registry: RunningRegistry;
+let miniflare: Miniflare | undefined;
+
+before(async () => {
+  registry = await startRegistry();
+  packed = await packPackage();
+  project = await consumerProject(packed.tarball);
+  writeFileSync(join(project.path, "package.json"), JSON.stringify({ name: "worker", private: true, type: "module" }));
+  writeFileSync(join(project.path, "worker.js"), WORKER);
+});
+after(async () => {
+  // dispose() of a Miniflare that never became ready rejects with the same
+  // error, and must still be called, or its internals keep Node running.
+  await miniflare?.dispose().catch(() => undefined);
+  await registry?.stop();
+  await project?.remove();
+  await packed?.remove();
+});
+
+test("a Worker bundled with esbuild and started with modules: true and scriptPath pushes request.body as a layer", async () => {
+  const scriptPath = join(project.path, "dist/worker.js");
+  const bundled = await build({
+    entryPoints: [join(project.path, "worker.js")],
+    outfile: scriptPath,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    logLevel: "silent",
+  });
+  assert.deepEqual(bundled.warnings.map((warning) => warning.text), []);
+
+  const starting: Miniflare = new Miniflare({
+    modules: true,
+    scriptPath,
+    compatibilityDate: "2025-01-01",
+    // workerd's default internet service refuses loopback addresses: the registry is its outbound service.
+    outboundService: { external: { address: registry.host, http: {} } },
+  });
+  miniflare = starting;
+  await starting.ready;
+
+  const tar = withTarHeader(tarLikeBytes(3 * 1024 * 1024, 7));
+  const response = await miniflare.dispatchFetch(`http://worker/?repository=${registry.host}/worker/app`, { method: "POST", body: tar, duplex: "half" } as never);
+  const answer = (await response.json()) as { digest: string; size: number; diffID: string; error?: string };
+  assert.equal(response.status, 200, answer.error);
+
+  const blob = await fetch(`${registry.url}/v2/worker/app/blobs/${answer.digest}`);
+  assert.equal(blob.status, 200);
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  assert.equal(bytes.length, answer.size);
+  assert.equal(`sha256:${createHash("sha256").update(bytes).digest("hex")}`, answer.digest);
+  assert.deepEqual(new Uint8Array(gunzipSync(bytes)), tar);
+  assert.equal(`sha256:${createHash("sha256").update(tar).digest("hex")}`, answer.diffID);
+});
