@@ -1,6 +1,5 @@
 import type { AuthOption, BasicCredentials, Credentials } from "../registry/credentials.ts";
 import type { Reference } from "../registry/reference.ts";
-import { exchangeIdentityToken } from "./_identity_token.ts";
 import { findCredentials } from "./_keychain.ts";
 import { registryHost } from "./_registry_host.ts";
 
@@ -10,10 +9,7 @@ export interface CommandAuthInit {
   destination: Reference | undefined;
   /** `--username` with `--password-stdin`. */
   commandLine: BasicCredentials | undefined;
-  /** The references the command reads or writes, for the scopes an identity token is traded for. */
-  references: ReadonlyArray<{ reference: Reference; push: boolean }>;
   env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
 }
 
 /** The `host[:port]` a transport for `reference` asks credentials for. */
@@ -25,8 +21,10 @@ export function urlHost(reference: Reference): string {
  * The credentials of one command, host by host: `--username` and
  * `--password-stdin` for the destination's registry only (never a `--base` on
  * another host, nor that host's token realm), stored credentials for every
- * other host, and anonymous when there are none. Remembers which hosts were
- * given credentials, so that a 401 can say "refused" or "wanted".
+ * other host (an identity token among them, which the library trades at the
+ * token realm, and again whenever its access token expires), and anonymous
+ * when there are none. Remembers which hosts were given credentials, so that
+ * a 401 can say "refused" or "wanted".
  */
 export class CommandAuth {
   readonly #init: CommandAuthInit;
@@ -61,19 +59,6 @@ export class CommandAuth {
 
   async #find(host: string): Promise<Credentials | undefined> {
     if (this.#init.commandLine && host === this.#destinationHost) return this.#init.commandLine;
-    const stored = await findCredentials(registryHost(host), this.#init.env);
-    if (!stored || !("identityToken" in stored)) return stored;
-    // Refused at the realm, the identity token is still credentials that were sent.
-    this.given.add(host);
-    const references = this.#init.references.filter((r) => urlHost(r.reference) === host);
-    const first = references[0]?.reference;
-    if (!first) return undefined;
-    const scopes = [...new Set(references.map((r) => `repository:${r.reference.repository}:${r.push ? "push,pull" : "pull"}`))];
-    return exchangeIdentityToken({
-      base: new URL(`${first.scheme}://${first.registry}`),
-      identityToken: stored.identityToken,
-      scopes,
-      signal: this.#init.signal,
-    });
+    return findCredentials(registryHost(host), this.#init.env);
   }
 }

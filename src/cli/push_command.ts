@@ -46,11 +46,6 @@ export async function push(argv: string[], signal?: AbortSignal, context: Failur
   const auth = new CommandAuth({
     destination: destination.kind === "registry" ? destination.reference : undefined,
     commandLine,
-    references: [
-      ...(destination.kind === "registry" ? [{ reference: destination.reference, push: true }] : []),
-      ...(baseReference ? [{ reference: baseReference, push: false }] : []),
-    ],
-    signal,
   });
   context.auth = auth;
   const label = args.inputs.length === 1 ? `push ${args.inputs[0] === "-" ? "stdin" : basename(args.inputs[0] ?? "")}` : `push ${args.inputs.length} layers`;

@@ -16,7 +16,9 @@ import { UploadSession } from "./upload_session.ts";
 export interface RegistryClientOptions {
   /**
    * Credentials: `{ username, password }`, `{ token }` for a ready bearer token,
-   * or a function of the registry host returning either (or undefined).
+   * `{ identityToken }` for a Docker identity (OAuth2 refresh) token traded at
+   * the token realm, or a function of the registry host returning one of them
+   * (or undefined).
    *
    * @default undefined (anonymous)
    */

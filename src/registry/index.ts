@@ -1,7 +1,7 @@
 export { parseReference, formatReference, InvalidReferenceError, DEFAULT_REGISTRY, DEFAULT_TAG, type Reference, type ParseReferenceOptions } from "./reference.ts";
 export { AuthError, DigestMismatchError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
 export type { Descriptor } from "./descriptor.ts";
-export type { AuthOption, BasicCredentials, Credentials, TokenCredentials } from "./credentials.ts";
+export type { AuthOption, BasicCredentials, Credentials, IdentityTokenCredentials, TokenCredentials } from "./credentials.ts";
 export { parseWwwAuthenticate, type Challenge } from "./www_authenticate.ts";
 export { RegistryClient, MANIFEST_MEDIA_TYPES, type FetchedManifest, type RegistryClientOptions } from "./client.ts";
 export { Transport, type TransportInit, type TransportRequest } from "./transport.ts";

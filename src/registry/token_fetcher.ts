@@ -1,5 +1,5 @@
 import { assertSafeTarget, followLocation } from "./address.ts";
-import { basicAuthorization, type Credentials, isToken } from "./credentials.ts";
+import { basicAuthorization, type Credentials, type IdentityTokenCredentials, isIdentityToken, isToken } from "./credentials.ts";
 import { discardBody, MAX_TOKEN_BODY, readJsonObject } from "./bounded_body.ts";
 import { AuthError, RegistryError, TimeoutError } from "./errors.ts";
 import { readRegistryErrors } from "./response_errors.ts";
@@ -9,6 +9,14 @@ import type { Challenge } from "./www_authenticate.ts";
 const DEFAULT_EXPIRES_IN = 60;
 const REDIRECTS = [301, 302, 303, 307, 308];
 const MAX_REDIRECTS = 5;
+// The OAuth2 client the token server is told of, as go-containerregistry names itself.
+const CLIENT_ID = "streamlayer";
+
+// A token server may answer the grant with a new refresh token (OAuth2
+// rotation): the next grant to that realm with the same credentials sends it
+// instead, as go-containerregistry does. Held per credentials object, so it
+// lives as long as the transport that holds them.
+const rotated = new WeakMap<IdentityTokenCredentials, Map<string, string>>();
 
 /** A token and its announced lifetime in seconds. */
 export interface FetchedToken {
@@ -28,8 +36,10 @@ export interface FetchTokenInit {
 }
 
 /**
- * Asks a Bearer challenge's realm for a token (the registry token flow),
- * anonymously or with basic credentials, accepting `token` or `access_token`.
+ * Asks a Bearer challenge's realm for a token (the registry token flow):
+ * a `GET`, anonymous or with basic credentials; or, for an identity token, the
+ * OAuth2 refresh-token grant, a `POST` of a form, as docker does. Accepts
+ * `token` or `access_token`.
  *
  * @throws {AuthError} when the token server refuses the credentials or returns no token, or when an
  * HTTPS registry's realm is plain HTTP and there are credentials to send.
@@ -38,41 +48,84 @@ export interface FetchTokenInit {
  */
 export async function fetchToken(init: FetchTokenInit): Promise<FetchedToken> {
   const { realm, service } = init.challenge.params;
-  if (!realm) throw new AuthError({ method: "GET", url: init.registry.href, status: 401, detail: "the Bearer challenge has no realm" });
+  const identity = init.credentials && isIdentityToken(init.credentials) ? init.credentials : undefined;
+  const method = identity ? "POST" : "GET";
+  if (!realm) throw new AuthError({ method, url: init.registry.href, status: 401, detail: "the Bearer challenge has no realm" });
   let url: URL;
   try {
     url = new URL(realm);
   } catch (cause) {
-    throw new AuthError({ method: "GET", url: init.registry.href, status: 401, cause, detail: `the Bearer realm is not a URL` });
+    throw new AuthError({ method, url: init.registry.href, status: 401, cause, detail: `the Bearer realm is not a URL` });
   }
   assertSafeTarget(init.registry, url);
+  // An HTTPS registry whose realm is plain HTTP would have the secret cross the network in the clear.
+  if (init.credentials && !isToken(init.credentials) && url.protocol === "http:" && init.registry.protocol === "https:") {
+    throw new AuthError({ method, url: url.href, status: 401, detail: "refused to send credentials to a plain-HTTP token realm of an HTTPS registry" });
+  }
+
+  const { response, url: answered } = identity ? await postRefreshGrant(url, identity, init) : await getToken(url, init);
+  if (!response.ok) {
+    const errors = await readRegistryErrors(response);
+    const detail = identity ? "the token server refused the identity token" : "the token server refused";
+    const failure = { method, url: answered.href, status: response.status, errors, detail };
+    // OAuth2 answers a refused grant (`invalid_grant`) with 400.
+    const refused = response.status === 401 || response.status === 403 || (identity !== undefined && response.status === 400);
+    throw refused ? new AuthError(failure) : new RegistryError(failure);
+  }
+  const body = (await readJsonObject(response, MAX_TOKEN_BODY)) as { token?: unknown; access_token?: unknown; expires_in?: unknown; refresh_token?: unknown } | undefined;
+  if (body === undefined) {
+    throw new AuthError({ method, url: answered.href, status: response.status, detail: `the token server's answer is larger than ${MAX_TOKEN_BODY / 1024 / 1024} MiB` });
+  }
+  const token = typeof body.token === "string" && body.token !== "" ? body.token : body.access_token;
+  if (typeof token !== "string" || token === "") {
+    throw new AuthError({ method, url: answered.href, status: response.status, detail: "the token server returned no token" });
+  }
+  if (identity && typeof body.refresh_token === "string" && body.refresh_token !== "") {
+    const byRealm = rotated.get(identity) ?? new Map<string, string>();
+    byRealm.set(grantKey(url, service), body.refresh_token);
+    rotated.set(identity, byRealm);
+  }
+  const expiresIn = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN;
+  return { token, expiresIn };
+}
+
+async function getToken(realm: URL, init: FetchTokenInit): Promise<{ response: Response; url: URL }> {
+  const url = new URL(realm);
+  const { service } = init.challenge.params;
   if (service) url.searchParams.set("service", service);
   for (const scope of init.scopes) url.searchParams.append("scope", scope);
   const headers: Record<string, string> = { accept: "application/json" };
   if (init.credentials && !isToken(init.credentials)) {
-    // An HTTPS registry whose realm is plain HTTP would have the password cross the network in the clear.
-    if (url.protocol === "http:" && init.registry.protocol === "https:") {
-      throw new AuthError({ method: "GET", url: url.href, status: 401, detail: "refused to send credentials to a plain-HTTP token realm of an HTTPS registry" });
-    }
-    headers.authorization = basicAuthorization(init.credentials);
+    const authorization = basicAuthorization(init.credentials);
+    if (authorization !== undefined) headers.authorization = authorization;
   }
+  return getFollowing(url, headers, init);
+}
 
-  const { response, url: answered } = await getFollowing(url, headers, init);
-  if (!response.ok) {
-    const errors = await readRegistryErrors(response);
-    const failure = { method: "GET", url: answered.href, status: response.status, errors, detail: "the token server refused" };
-    throw response.status === 401 || response.status === 403 ? new AuthError(failure) : new RegistryError(failure);
+// The identity token travels in the body of a POST to the realm itself, and
+// nowhere else: a redirect is an answer, not a place to send it again.
+async function postRefreshGrant(url: URL, credentials: IdentityTokenCredentials, init: FetchTokenInit): Promise<{ response: Response; url: URL }> {
+  const { service } = init.challenge.params;
+  const refreshToken = rotated.get(credentials)?.get(grantKey(url, service)) ?? credentials.identityToken;
+  const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: CLIENT_ID });
+  if (service) form.set("service", service);
+  if (init.scopes.length > 0) form.set("scope", init.scopes.join(" "));
+  const response = await send(url, {
+    method: "POST",
+    headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+    signal: init.signal,
+    redirect: "manual",
+  }, init);
+  if (REDIRECTS.includes(response.status) || response.type === "opaqueredirect") {
+    await discardBody(response);
+    throw new RegistryError({ method: "POST", url: url.href, status: response.status, detail: "the token realm redirected the identity token's grant; it is sent to the realm only" });
   }
-  const body = (await readJsonObject(response, MAX_TOKEN_BODY)) as { token?: unknown; access_token?: unknown; expires_in?: unknown } | undefined;
-  if (body === undefined) {
-    throw new AuthError({ method: "GET", url: answered.href, status: response.status, detail: `the token server's answer is larger than ${MAX_TOKEN_BODY / 1024 / 1024} MiB` });
-  }
-  const token = typeof body.token === "string" && body.token !== "" ? body.token : body.access_token;
-  if (typeof token !== "string" || token === "") {
-    throw new AuthError({ method: "GET", url: answered.href, status: response.status, detail: "the token server returned no token" });
-  }
-  const expiresIn = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN;
-  return { token, expiresIn };
+  return { response, url };
+}
+
+function grantKey(realm: URL, service: string | undefined): string {
+  return `${realm.href} ${service ?? ""}`;
 }
 
 // Redirects by hand: the private-address rule holds for each hop, and the credentials stay with the realm's origin.
@@ -90,13 +143,17 @@ async function getFollowing(url: URL, headers: Record<string, string>, init: Fet
 
 async function get(url: URL, headers: Record<string, string>, init: FetchTokenInit): Promise<Response> {
   const request: RequestInit = { method: "GET", headers, signal: init.signal, redirect: "manual" };
+  const response = await send(url, request, init);
+  // A browser hides a manual redirect; let it follow instead (it drops Authorization across origins).
+  return response.type === "opaqueredirect" ? await send(url, { ...request, redirect: "follow" }, init) : response;
+}
+
+async function send(url: URL, request: RequestInit, init: FetchTokenInit): Promise<Response> {
   try {
-    const response = await init.fetch(url, request);
-    // A browser hides a manual redirect; let it follow instead (it drops Authorization across origins).
-    return response.type === "opaqueredirect" ? await init.fetch(url, { ...request, redirect: "follow" }) : response;
+    return await init.fetch(url, request);
   } catch (cause) {
     if (init.signal?.aborted) throw init.signal.reason;
     if (cause instanceof TimeoutError) throw cause;
-    throw new RegistryError({ method: "GET", url: url.href, cause, detail: "the token server could not be reached" });
+    throw new RegistryError({ method: request.method ?? "GET", url: url.href, cause, detail: "the token server could not be reached" });
   }
 }
