@@ -5,7 +5,7 @@ import { defineConfig } from "@playwright/test";
 
 export default defineConfig({
   testDir: "test/runtimes",
-  testMatch: "chromium.spec.ts",
+  testMatch: "chromium*.spec.ts",
   workers: 1,
   fullyParallel: false,
   timeout: 60_000,

@@ -3,6 +3,7 @@ import { digestOf } from "../hash/sha256.ts";
 import type { AuthOption } from "./credentials.ts";
 import type { Descriptor } from "./descriptor.ts";
 import { followLocation } from "./address.ts";
+import { missingHeaderDetail } from "./cors_hints.ts";
 import { discardBody, MAX_MANIFEST_BODY, readBounded } from "./bounded_body.ts";
 import { lingeringSignal } from "./lingering_signal.ts";
 import { DigestMismatchError, RegistryError } from "./errors.ts";
@@ -270,7 +271,7 @@ export class RegistryClient {
     await discardBody(response);
     const location = response.headers.get("location");
     if (location === null) {
-      throw new RegistryError({ method: "POST", url: this.#url("blobs/uploads/"), status: response.status, detail: "no Location header" });
+      throw new RegistryError({ method: "POST", url: this.#url("blobs/uploads/"), status: response.status, detail: missingHeaderDetail(response, "Location", new URL(this.#url("blobs/uploads/"))) });
     }
     const url = followLocation(location, { registry: this.transport.base, from: new URL(this.#url("blobs/uploads/")), method: "POST", status: response.status });
     const min = Number(response.headers.get("oci-chunk-min-length"));

@@ -2,6 +2,7 @@ import { followLocation } from "./address.ts";
 import { type AuthOption, basicAuthorization, type Credentials, isToken, resolveCredentials } from "./credentials.ts";
 import { discardBody } from "./bounded_body.ts";
 import { RegistryError, redactUrl, TimeoutError } from "./errors.ts";
+import { networkFailureHint } from "./network_failure_hints.ts";
 import { responseError } from "./response_errors.ts";
 import { retryDelay, sleep } from "./retry.ts";
 import { resolveTimeout, timeoutFetch } from "./timeout_fetch.ts";
@@ -184,7 +185,8 @@ export class Transport {
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
       if (cause instanceof TimeoutError) throw cause;
-      throw new RegistryError({ method, url: url.href, cause, detail: describe(cause, url) });
+      const hint = networkFailureHint(cause, url);
+      throw new RegistryError({ method, url: url.href, cause, detail: [describe(cause, url), hint.detail].filter(Boolean).join(": "), temporary: hint.temporary });
     }
   }
 }

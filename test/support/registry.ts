@@ -32,6 +32,8 @@ export interface StartRegistryOptions {
   auth?: RegistryAuth;
   /** Token lifetime announced by the token server (token auth only). @default 300 */
   tokenTtlSeconds?: number;
+  /** docker-registry only: headers added to every answer (its `http.headers`) and the token server's, such as CORS headers. @default {} */
+  httpHeaders?: Record<string, string[]>;
 }
 
 export interface RunningRegistry {
@@ -68,7 +70,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     writeFileSync(join(dir, "htpasswd"), `${line}\n`);
     authConfig = `auth:\n  htpasswd:\n    realm: streamlayer-test\n    path: ${join(dir, "htpasswd")}\n`;
   } else if (auth === "token") {
-    tokenServer = await startTokenServer({ dir, user: USER, ttlSeconds: options.tokenTtlSeconds });
+    tokenServer = await startTokenServer({ dir, user: USER, ttlSeconds: options.tokenTtlSeconds, headers: options.httpHeaders });
     authConfig = [
       "auth:", "  token:", `    realm: ${tokenServer.realm}`, `    service: ${tokenServer.service}`,
       `    issuer: ${tokenServer.issuer}`, `    rootcertbundle: ${tokenServer.certPath}`, "",
@@ -83,6 +85,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       "storage:", "  filesystem:", `    rootdirectory: ${join(dir, "data")}`, "  delete:", "    enabled: true",
       "  maintenance:", "    uploadpurging:", "      enabled: false",
       "http:", `  addr: 127.0.0.1:${port}`, `  secret: ${randomBytes(16).toString("hex")}`,
+      ...httpHeadersConfig(options.httpHeaders),
       authConfig,
     ].join("\n");
     const configPath = join(dir, "config.yml");
@@ -119,6 +122,12 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       },
     };
   }
+}
+
+function httpHeadersConfig(headers: Record<string, string[]> = {}): string[] {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return [];
+  return ["  headers:", ...entries.map(([name, values]) => `    ${name}: ${JSON.stringify(values)}`)];
 }
 
 async function waitReady(url: string, exited: Promise<void>): Promise<boolean> {

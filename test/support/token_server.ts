@@ -23,6 +23,8 @@ export interface TokenServerOptions {
   service?: string;
   /** The lifetime of tokens, announced in `expires_in`. @default 300 */
   ttlSeconds?: number;
+  /** Headers added to every answer, such as CORS headers; with them, an OPTIONS preflight is answered 204. @default none */
+  headers?: Record<string, string[]>;
 }
 
 export interface TokenServer {
@@ -120,7 +122,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     response.end(JSON.stringify({ token, access_token: token, expires_in: ttl, issued_at: new Date().toISOString() }));
   };
 
-  const server = createServer(handle);
+  const server = createServer(options.headers ? withHeaders(options.headers, handle) : handle);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -167,4 +169,12 @@ function libtrustKeyID(spki: Buffer): string {
     }
   }
   return out.match(/.{4}/g)!.join(":");
+}
+
+function withHeaders(headers: Record<string, string[]>, handle: (request: IncomingMessage, response: ServerResponse) => void) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    for (const [name, values] of Object.entries(headers)) response.setHeader(name, values.join(", "));
+    if (request.method === "OPTIONS") return void response.writeHead(204).end();
+    handle(request, response);
+  };
 }

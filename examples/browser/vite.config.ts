@@ -1,0 +1,12 @@
+// In your own project `npm install streamlayer` and drop the alias: here, inside
+// the streamlayer repository, the example runs against the sources.
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  resolve: { alias: { streamlayer: fileURLToPath(new URL("../../src/index.ts", import.meta.url)) } },
+  // streamlayer's errors are named after their classes (RegistryError, …);
+  // keep the names through minification so that error.name stays readable.
+  esbuild: { keepNames: true },
+  build: { target: "es2022" },
+});
