@@ -1,6 +1,5 @@
-// SHA-512 for digest pins, on hash-wasm and, where WebAssembly may not be
-// compiled from bytes (Cloudflare Workers), on crypto.DigestStream, which
-// this test stands in for as workerd does: compiling throws, DigestStream hashes.
+// SHA-512 for digest pins, on Web Crypto, else on crypto.DigestStream (which
+// this test stands in for), else refused.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
@@ -19,14 +18,9 @@ test("digestLike hashes in the pin's algorithm; only full sha256 and sha512 can 
   await assert.rejects(digestLike(`md5:${"0".repeat(32)}`, bytes), TypeError);
 });
 
-test("crypto.DigestStream hashes SHA-512 where WebAssembly cannot be compiled", async () => {
-  const { compile, instantiate } = WebAssembly;
-  const crypto = globalThis.crypto as Crypto & { DigestStream?: unknown };
+test("crypto.DigestStream hashes SHA-512 where Web Crypto's subtle is missing", async () => {
   const algorithms: string[] = [];
-  // hash-wasm keeps a failed compile for good, as a Worker would: this test runs last in its file.
-  WebAssembly.compile = () => Promise.reject(new Error("Wasm code generation disallowed by embedder"));
-  WebAssembly.instantiate = (() => Promise.reject(new Error("Wasm code generation disallowed by embedder"))) as unknown as typeof WebAssembly.instantiate;
-  crypto.DigestStream = class extends WritableStream<ArrayBufferView> {
+  const DigestStream = class extends WritableStream<ArrayBufferView> {
     readonly digest: Promise<ArrayBuffer>;
     constructor(algorithm: string) {
       algorithms.push(algorithm);
@@ -36,12 +30,23 @@ test("crypto.DigestStream hashes SHA-512 where WebAssembly cannot be compiled", 
       this.digest = new Promise((resolve) => (done = resolve));
     }
   };
-  try {
+  await withCrypto({ DigestStream }, async () => {
     assert.equal(await sha512Hex(bytes), expected);
     assert.deepEqual(algorithms, ["SHA-512"]);
-  } finally {
-    WebAssembly.compile = compile;
-    WebAssembly.instantiate = instantiate;
-    delete crypto.DigestStream;
-  }
+  });
 });
+
+test("without Web Crypto a sha512 pin is refused, not taken on trust", async () => {
+  await withCrypto({}, () => assert.rejects(sha512Hex(bytes), /Cannot verify a sha512 digest: this runtime has no Web Crypto/));
+});
+
+// Node's globalThis.crypto is a getter: replace it for the length of `run`.
+async function withCrypto(standIn: object, run: () => Promise<void>): Promise<void> {
+  const original = Object.getOwnPropertyDescriptor(globalThis, "crypto")!;
+  Object.defineProperty(globalThis, "crypto", { value: standIn, configurable: true });
+  try {
+    await run();
+  } finally {
+    Object.defineProperty(globalThis, "crypto", original);
+  }
+}
