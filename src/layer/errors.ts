@@ -44,6 +44,8 @@ export type LayerSourceProblem = "gzip" | "zstd" | "not-tar" | "image-tarball" |
  * 512-byte block only; `requireTar: false` turns the check off.
  */
 export class InvalidLayerSourceError extends StreamLayerError {
+  // Literal, not the class's name, which minifiers rename.
+  override readonly name = "InvalidLayerSourceError";
   /** What was found instead of a tar. */
   readonly found: LayerSourceProblem;
 
