@@ -32,12 +32,23 @@ export async function resolveCompressor(choice: CompressorChoice, level: Compres
   return (await loadZlib()) ? "zlib" : "fflate";
 }
 
+/** Options for {@link createCompressor}. */
+export interface CreateCompressorOptions {
+  /**
+   * `parallel-zlib` only: how many 1 MiB blocks may be compressing or waiting
+   * at once, which bounds both the parallelism and the memory.
+   *
+   * @default the cores available + 2, at most 4 (Node's thread pool has 4 threads)
+   */
+  blocksInFlight?: number;
+}
+
 /**
  * Creates a gzip compressor.
  *
  * @throws {CompressorUnavailableError} when the named compressor cannot run here.
  */
-export async function createCompressor(name: CompressorName, level: CompressionLevel | undefined): Promise<Compressor> {
+export async function createCompressor(name: CompressorName, level: CompressionLevel | undefined, options: CreateCompressorOptions = {}): Promise<Compressor> {
   switch (name) {
     case "compression-stream":
       if (!hasCompressionStream()) throw new CompressorUnavailableError("Cannot compress: CompressionStream is not available in this runtime");
@@ -53,7 +64,7 @@ export async function createCompressor(name: CompressorName, level: CompressionL
       const zlib = await loadZlib();
       if (!zlib) throw new CompressorUnavailableError("Cannot compress: node:zlib is not available in this runtime");
       const { parallelZlibStream } = await import("./parallel_zlib_stream.ts");
-      return parallelZlibStream(zlib, level, availableCores());
+      return parallelZlibStream(zlib, level, availableCores(), options.blocksInFlight);
     }
   }
 }

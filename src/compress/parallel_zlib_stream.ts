@@ -15,8 +15,12 @@ const MAX_BLOCKS_IN_FLIGHT = 4;
  * by `createCompressor`, so that browser bundles, which never use it, do not
  * carry it.
  */
-export function parallelZlibStream(zlib: ZlibModule, level: CompressionLevel | undefined, cores: number): Compressor {
+export function parallelZlibStream(zlib: ZlibModule, level: CompressionLevel | undefined, cores: number, blocksInFlight = defaultBlocksInFlight(cores)): Compressor {
   const crc = zlibCrc32(zlib) ?? javascriptCrc32();
-  const blocksInFlight = Math.min(MAX_BLOCKS_IN_FLIGHT, cores + 2);
   return blockGzipStream(zlibBlockDeflater(zlib), crc, level === undefined ? { blocksInFlight } : { level, blocksInFlight });
+}
+
+/** The blocks in flight when none is asked for: cores + 2, at most 4. */
+export function defaultBlocksInFlight(cores: number): number {
+  return Math.min(MAX_BLOCKS_IN_FLIGHT, cores + 2);
 }

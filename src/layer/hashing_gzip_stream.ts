@@ -11,6 +11,8 @@ export interface HashingGzipSettings {
   readonly level: CompressionLevel | undefined;
   /** Make the gzip bytes depend on the input bytes and level alone (see `deterministicGzipStream`). */
   readonly deterministic?: boolean;
+  /** `parallel-zlib` only: the blocks compressing at once (see `createCompressor`). */
+  readonly blocksInFlight?: number;
   /** Told of each chunk read from the source, with its length. */
   readonly onRead: (bytes: number) => void;
   readonly onComputed: (values: LayerValues) => void;
@@ -108,7 +110,8 @@ export function hashingGzipStream(
 
 async function chosenCompressor(settings: HashingGzipSettings): Promise<Compressor> {
   if (settings.deterministic) return deterministicGzipStream(settings.level);
-  return createCompressor(await resolveCompressor(settings.compressor, settings.level), settings.level);
+  const options = settings.blocksInFlight === undefined ? {} : { blocksInFlight: settings.blocksInFlight };
+  return createCompressor(await resolveCompressor(settings.compressor, settings.level), settings.level, options);
 }
 
 /**

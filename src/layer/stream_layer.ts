@@ -47,6 +47,15 @@ export interface StreamLayerOptions {
    */
   deterministic?: boolean;
   /**
+   * How many 1 MiB blocks `parallel-zlib` (what `auto` is in Node with more
+   * than one core) compresses at once: its parallelism, and the bound on its
+   * memory (about 2 MiB a block). The bytes do not depend on it. Node's thread
+   * pool has 4 threads unless `UV_THREADPOOL_SIZE` says otherwise.
+   *
+   * @default the cores available + 2, at most 4
+   */
+  blocksInFlight?: number;
+  /**
    * Refuse a source that is not a tar, judged from its first 512-byte block
    * as it passes (nothing is read ahead): gzip or zstd data, bytes whose
    * first block is neither a tar header (by its checksum) nor zeros, and an
@@ -88,6 +97,7 @@ export class StreamLayer implements Layer {
   readonly #level: CompressionLevel | undefined;
   readonly #compressor: CompressorChoice;
   readonly #deterministic: boolean;
+  readonly #blocksInFlight: number | undefined;
   readonly #values: Settlement<LayerValues>;
   readonly #digest: Promise<string>;
   readonly #diffID: Promise<string>;
@@ -100,11 +110,14 @@ export class StreamLayer implements Layer {
    * @param source The uncompressed tarball. The layer takes it over: it is locked at once.
    * @param options How to compress, and the media type.
    * @throws {TypeError} when `source` is not a readable stream or is locked, or an option is unknown.
-   * @throws {RangeError} when `compressionLevel` is not an integer from 0 to 9.
+   * @throws {RangeError} when `compressionLevel` is not an integer from 0 to 9, or `blocksInFlight` not a positive integer.
    */
   constructor(source: ReadableStream<Uint8Array>, options: StreamLayerOptions = {}) {
-    const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto", deterministic = false, requireTar = true } = options;
+    const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto", deterministic = false, requireTar = true, blocksInFlight } = options;
     validateOptions(compressionLevel, mediaType, compressor);
+    if (blocksInFlight !== undefined && (!Number.isInteger(blocksInFlight) || blocksInFlight < 1)) {
+      throw new RangeError(`Invalid blocksInFlight: expected a positive integer, got ${String(blocksInFlight)}`);
+    }
     if (deterministic && compressor !== "auto" && compressor !== "fflate") {
       throw new TypeError(`Invalid options: deterministic layers have a compressor of their own, got compressor "${compressor}"`);
     }
@@ -115,6 +128,7 @@ export class StreamLayer implements Layer {
     this.#level = compressionLevel;
     this.#compressor = compressor;
     this.#deterministic = deterministic === true;
+    this.#blocksInFlight = blocksInFlight;
     this.#values = settlement<LayerValues>();
     this.#digest = quiet(this.#values.promise.then((values) => values.digest));
     this.#diffID = quiet(this.#values.promise.then((values) => values.diffID));
@@ -134,6 +148,7 @@ export class StreamLayer implements Layer {
       compressor: this.#compressor,
       level: this.#level,
       deterministic: this.#deterministic,
+      ...(this.#blocksInFlight === undefined ? {} : { blocksInFlight: this.#blocksInFlight }),
       onRead: (bytes) => {
         this.#bytesRead += bytes;
       },

@@ -229,3 +229,21 @@ describe("deterministic layers: the block format on pako", () => {
     });
   }
 });
+
+test("StreamLayer's blocksInFlight changes the parallelism, not the bytes; a bad value is a RangeError", async () => {
+  const bytes = layerBytes(4 * BLOCK_SIZE + 3, 17);
+  const digests = new Set<string>();
+  for (const blocksInFlight of [undefined, 1, 3, 8]) {
+    const layer = new StreamLayer(chunkedStream(bytes, { chunkSizes: [200_000] }).stream, {
+      compressor: "parallel-zlib",
+      compressionLevel: 1,
+      ...(blocksInFlight === undefined ? {} : { blocksInFlight }),
+    });
+    await collect(layer.compressed());
+    digests.add(await layer.digest());
+  }
+  assert.equal(digests.size, 1);
+  for (const blocksInFlight of [0, 1.5, -1]) {
+    assert.throws(() => new StreamLayer(new ReadableStream<Uint8Array>(), { blocksInFlight }), { name: "RangeError", message: /Invalid blocksInFlight/ });
+  }
+});
