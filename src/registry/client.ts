@@ -3,7 +3,6 @@ import { digestOf } from "../hash/sha256.ts";
 import type { AuthOption } from "./credentials.ts";
 import type { Descriptor } from "./descriptor.ts";
 import { followLocation } from "./address.ts";
-import { missingHeaderDetail } from "./cors_hints.ts";
 import { discardBody, MAX_MANIFEST_BODY, readBounded } from "./bounded_body.ts";
 import { lingeringSignal } from "./lingering_signal.ts";
 import { DigestMismatchError, RegistryError } from "./errors.ts";
@@ -271,6 +270,8 @@ export class RegistryClient {
     await discardBody(response);
     const location = response.headers.get("location");
     if (location === null) {
+      // Loaded on this failure only: the CORS wording would weigh on every page bundle.
+      const { missingHeaderDetail } = await import("./cors_hints.ts");
       throw new RegistryError({ method: "POST", url: this.#url("blobs/uploads/"), status: response.status, detail: missingHeaderDetail(response, "Location", new URL(this.#url("blobs/uploads/"))) });
     }
     const url = followLocation(location, { registry: this.transport.base, from: new URL(this.#url("blobs/uploads/")), method: "POST", status: response.status });

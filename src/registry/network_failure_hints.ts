@@ -1,5 +1,3 @@
-import { crossOriginFailureDetail } from "./cors_hints.ts";
-
 /** What to add to the error of a request that got no answer, and whether trying again can help. */
 export interface NetworkFailureHint {
   readonly detail?: string;
@@ -10,16 +8,18 @@ export interface NetworkFailureHint {
 /**
  * Explains a fetch that threw without an answer where the runtime knows more
  * than its message says: Deno refusing network access for want of a flag (not
- * worth retrying), or a browser hiding a cross-origin refusal.
+ * worth retrying), or a browser hiding a cross-origin refusal. The browser's
+ * wording is loaded only then: it would be dead weight in every page bundle.
  */
-export function networkFailureHint(cause: unknown, url: URL): NetworkFailureHint {
+export async function networkFailureHint(cause: unknown, url: URL): Promise<NetworkFailureHint> {
   if (isPermissionError(cause)) {
     return {
       temporary: false,
       detail: `Deno was not given network access to ${url.host}: run with --allow-net=${url.host} (and the token server's host, if the registry names one), or list it under "permissions" in deno.json`,
     };
   }
-  return { detail: crossOriginFailureDetail(url) };
+  const detail = await import("./cors_hints.ts").then(({ crossOriginFailureDetail }) => crossOriginFailureDetail(url), () => undefined);
+  return { detail };
 }
 
 // Deno 2 throws Deno.errors.NotCapable, Deno 1 PermissionDenied; both say "Requires net access".

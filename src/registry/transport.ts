@@ -185,7 +185,7 @@ export class Transport {
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
       if (cause instanceof TimeoutError) throw cause;
-      const hint = networkFailureHint(cause, url);
+      const hint = await networkFailureHint(cause, url);
       throw new RegistryError({ method, url: url.href, cause, detail: [describe(cause, url), hint.detail].filter(Boolean).join(": "), temporary: hint.temporary });
     }
   }
