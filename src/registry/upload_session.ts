@@ -112,7 +112,9 @@ export class UploadSession {
       this.#advance(response, "GET");
       const range = parseRange(response.headers.get("range"));
       if (range !== undefined) return range;
-      throw new UploadNotResumableError("the registry does not say how much of the upload it holds", { cause });
+      // A page on another origin sees no Range the registry did not expose: say so.
+      const { missingHeaderDetail } = await import("./cors_hints.ts");
+      throw new UploadNotResumableError(`the registry does not say how much of the upload it holds: ${missingHeaderDetail(response, "Range", this.#location)}`, { cause });
     }
     if (response.status === 400 || response.status === 404 || response.status === 405) {
       await discardBody(response);

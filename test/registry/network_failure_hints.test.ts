@@ -3,7 +3,7 @@
 // CORS settings a cross-origin failure or a hidden header points at.
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { blobLayer, RegistryError, writeLayer } from "../../src/index.ts";
+import { blobLayer, RegistryError, StreamLayer, UploadNotResumableError, writeLayer } from "../../src/index.ts";
 import { crossOriginFailureDetail, missingHeaderDetail } from "../../src/registry/cors_hints.ts";
 
 const globals = globalThis as { document?: unknown; location?: unknown };
@@ -50,4 +50,22 @@ test("a missing Location names Access-Control-Expose-Headers only for a cross-or
   const url = new URL("http://127.0.0.1:5000/v2/a/blobs/uploads/");
   assert.equal(missingHeaderDetail(new Response(null, { status: 202 }), "Location", url), "no Location header");
   assert.match(missingHeaderDetail({ type: "cors" } as Response, "Location", url), /CORS.*Access-Control-Expose-Headers \(Location, Range/);
+});
+
+test("in a page, an upload status without a visible Range names Access-Control-Expose-Headers", async () => {
+  globals.document = {};
+  globals.location = { origin: "http://127.0.0.1:8081" };
+  const registry: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = init?.method ?? "GET";
+    if (url.pathname === "/v2/") return new Response(null, { status: 200 });
+    if (method === "POST") return new Response(null, { status: 202, headers: { location: "/v2/a/blobs/uploads/1" } });
+    if (method === "PATCH") throw new TypeError("Failed to fetch");
+    if (method === "GET") return new Response(null, { status: 204 }); // no Range the page can see
+    return new Response(null, { status: 204 });
+  };
+  const layer = new StreamLayer(new Blob([new Uint8Array(1024)]).stream());
+  const error = await writeLayer("127.0.0.1:5000/a", layer, { fetch: registry }).catch((e: unknown) => e);
+  assert.ok(error instanceof UploadNotResumableError, String(error));
+  assert.match(error.message, /does not say how much of the upload it holds: no Range header visible: .*Access-Control-Expose-Headers/);
 });
