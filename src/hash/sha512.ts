@@ -16,7 +16,8 @@ type DigestStreamConstructor = new (algorithm: string) => DigestStream;
  */
 export async function sha512Hex(bytes: Uint8Array): Promise<string> {
   const crypto = globalThis.crypto as (Crypto & { DigestStream?: DigestStreamConstructor }) | undefined;
-  if (crypto?.subtle) return hex(await crypto.subtle.digest("SHA-512", bytes));
+  // Web Crypto takes no view of a SharedArrayBuffer: such bytes are copied.
+  if (crypto?.subtle) return hex(await crypto.subtle.digest("SHA-512", bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice()));
   if (typeof crypto?.DigestStream === "function") return hex(await digestStreamSha512(crypto.DigestStream, bytes));
   throw new Error("Cannot verify a sha512 digest: this runtime has no Web Crypto (a page must be a secure context, served over HTTPS or from localhost)");
 }
