@@ -35,8 +35,8 @@ function tarGz(name: string, compressor: "gzip" | "pigz"): string {
   return path;
 }
 
-async function gzipOf(bytes: Uint8Array): Promise<Uint8Array> {
-  return collect(new Blob([bytes.slice()]).stream().pipeThrough(new CompressionStream("gzip")));
+async function gzipOf(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await collect(new Blob([bytes.slice()]).stream().pipeThrough(new CompressionStream("gzip"))));
 }
 
 describe("CompressedStreamLayer from a .tar.gz", () => {
