@@ -28,11 +28,12 @@ export interface RunningWorker {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function startWorker(registryHost: string): Promise<RunningWorker> {
+/** Starts `entry` (a file of this folder, worker.ts unless told) as the Worker. */
+export async function startWorker(registryHost: string, entry = "worker.ts"): Promise<RunningWorker> {
   const dir = mkdtempSync(join(tmpdir(), "streamlayer-workerd-"));
   const script = join(dir, "worker.js");
   await build({
-    entryPoints: [join(here, "worker.ts")],
+    entryPoints: [join(here, entry)],
     outfile: script,
     bundle: true,
     format: "esm",
