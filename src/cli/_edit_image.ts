@@ -1,6 +1,6 @@
 import { ComposedImage } from "../image/_composed_image.ts";
 import type { Image } from "../image/image.ts";
-import type { ConfigFile } from "../image/types.ts";
+import type { ConfigFile } from "../oci/config_file.ts";
 import type { ImageEdits } from "./_push_args.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { CompressedStreamLayer } from "../layer/compressed_stream_layer.ts";
 import type { Layer } from "../layer/layer.ts";
-import type { GzipLayerMediaType } from "../layer/media_types.ts";
+import type { GzipLayerMediaType } from "../oci/media_types.ts";
 import { StreamLayer } from "../layer/stream_layer.ts";
 import type { CompressionLevel } from "../compress/compressor.ts";
 import { openInput } from "./_input.ts";

@@ -1,7 +1,8 @@
+import { TAG_PATTERN } from "../oci/digest.ts";
 import { parseArgs } from "node:util";
-import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../layer/media_types.ts";
+import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../oci/media_types.ts";
 import type { CompressionLevel } from "../compress/compressor.ts";
-import type { Platform } from "../image/types.ts";
+import type { Platform } from "../oci/descriptor.ts";
 import { parseSize } from "./_format.ts";
 import { UsageError } from "./_cli_errors.ts";
 import { checkOptions } from "./_check_options.ts";
@@ -154,8 +155,6 @@ export const PUSH_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-
 /**
  * Parses and checks `push`'s arguments.
  *
@@ -261,7 +260,7 @@ function list(flag: string, text: string): string[] {
 }
 
 function tag(text: string): string {
-  if (!TAG.test(text)) throw new UsageError(`Invalid --tag: ${text}: expected a tag such as 1.0 (1 to 128 of [A-Za-z0-9_.-])`);
+  if (!TAG_PATTERN.test(text)) throw new UsageError(`Invalid --tag: ${text}: expected a tag such as 1.0 (1 to 128 of [A-Za-z0-9_.-])`);
   return text;
 }
 

@@ -1,8 +1,6 @@
 import { digestOf } from "./sha256.ts";
 import { sha512Hex } from "./sha512.ts";
-
-/** The algorithms a digest pin is verified with, and the length of their hex. */
-export const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };
+import { isDigest } from "../oci/digest.ts";
 
 /**
  * Whether `digest` is one that can be verified: `sha256:` and 64, or
@@ -10,10 +8,7 @@ export const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64,
  * no one: a pin that cannot be checked is no pin.
  */
 export function isVerifiableDigest(digest: unknown): digest is string {
-  if (typeof digest !== "string") return false;
-  const colon = digest.indexOf(":");
-  const length = DIGEST_HEX_LENGTH[digest.slice(0, colon)];
-  return length !== undefined && new RegExp(`^[a-f0-9]{${length}}$`).test(digest.slice(colon + 1));
+  return isDigest(digest);
 }
 
 /**

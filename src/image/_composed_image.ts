@@ -3,7 +3,9 @@ import type { Layer } from "../layer/layer.ts";
 import { hashJson } from "./_canonical_json.ts";
 import type { Image, ImageValues } from "./image.ts";
 import { type ImageFormat, layerMediaTypeFor } from "./media_types.ts";
-import type { ConfigFile, OciDescriptor, HistoryEntry, Manifest } from "./types.ts";
+import type { ConfigFile, HistoryEntry } from "../oci/config_file.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import type { Manifest } from "../oci/manifest.ts";
 
 /** What an image starts from: nothing (`emptyImage`) or a pulled image. */
 export interface ImageBase {
@@ -13,7 +15,7 @@ export interface ImageBase {
   readonly configFile: ConfigFile;
   /** The layers of the base, with the descriptors its manifest gave them. */
   readonly layers: readonly Layer[];
-  readonly layerDescriptors: readonly OciDescriptor[];
+  readonly layerDescriptors: readonly Descriptor[];
   readonly annotations?: Record<string, string>;
   /**
    * A pulled base's values with the registry's exact bytes and digest, used
@@ -23,7 +25,7 @@ export interface ImageBase {
 }
 
 interface AddedLayer {
-  readonly descriptor: OciDescriptor;
+  readonly descriptor: Descriptor;
   readonly diffID: string;
 }
 

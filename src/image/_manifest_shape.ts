@@ -1,17 +1,18 @@
 import { isVerifiableDigest } from "../hash/pinned_digest.ts";
 import { UnsupportedImageError } from "./errors.ts";
-import type { ConfigFile, ImageIndex, Manifest } from "./types.ts";
+import type { ConfigFile } from "../oci/config_file.ts";
+import type { Index, Manifest } from "../oci/manifest.ts";
 
 // A registry's JSON is untrusted: every field pullImage relies on is checked
 // here, so that `"config": null` or `"manifests": [null]` is a typed refusal
 // and not a TypeError from deep inside.
 
 /** An image index with a `manifests` array of descriptors. */
-export function readIndex(bytes: Uint8Array, reference: string): ImageIndex {
+export function readIndex(bytes: Uint8Array, reference: string): Index {
   const index = parseObject(bytes, reference, "index");
   if (!Array.isArray(index.manifests)) throw new UnsupportedImageError(reference, "the index has no manifests array");
   index.manifests.forEach((entry: unknown, i: number) => checkDescriptor(entry, reference, `index entry ${i}`));
-  return index as unknown as ImageIndex;
+  return index as unknown as Index;
 }
 
 /** An image manifest with a config descriptor and a `layers` array of descriptors. */

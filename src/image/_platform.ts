@@ -1,4 +1,4 @@
-import type { OciDescriptor, Platform } from "./types.ts";
+import type { Descriptor, Platform } from "../oci/descriptor.ts";
 
 /** `linux/arm64/v8`. */
 export function formatPlatform(platform: Platform): string {
@@ -9,7 +9,7 @@ export function formatPlatform(platform: Platform): string {
  * The index entry for `wanted`: same OS and architecture, and the same
  * variant when one is asked for (else the first of any variant).
  */
-export function choosePlatform(manifests: readonly OciDescriptor[], wanted: Platform): OciDescriptor | undefined {
+export function choosePlatform(manifests: readonly Descriptor[], wanted: Platform): Descriptor | undefined {
   return manifests.find(({ platform }) =>
     platform !== undefined &&
     platform.os === wanted.os &&

@@ -1,7 +1,8 @@
 import { ComposedImage } from "./_composed_image.ts";
 import type { Image } from "./image.ts";
-import { DOCKER_CONFIG, DOCKER_MANIFEST, OCI_CONFIG, OCI_MANIFEST, type ImageFormat } from "./media_types.ts";
-import type { ConfigFile, ContainerConfig } from "./types.ts";
+import { DOCKER_CONFIG, DOCKER_MANIFEST, OCI_CONFIG, OCI_MANIFEST } from "../oci/media_types.ts";
+import { type ImageFormat } from "./media_types.ts";
+import type { ConfigFile, ContainerConfig } from "../oci/config_file.ts";
 
 /** Options of {@link emptyImage}. */
 export interface EmptyImageOptions {

@@ -1,6 +1,8 @@
 import type { Layer } from "../layer/layer.ts";
 import type { ImageFormat } from "./media_types.ts";
-import type { ConfigFile, OciDescriptor, Manifest } from "./types.ts";
+import type { ConfigFile } from "../oci/config_file.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import type { Manifest } from "../oci/manifest.ts";
 
 /**
  * The config and manifest of an image, once known: the parsed values and the
@@ -13,13 +15,13 @@ export interface ImageValues {
   /** The config's bytes, as hashed. */
   readonly rawConfigFile: Uint8Array;
   /** The config blob's descriptor. */
-  readonly config: OciDescriptor;
+  readonly config: Descriptor;
   /** The manifest, parsed. */
   readonly manifest: Manifest;
   /** The manifest's bytes, as hashed. */
   readonly rawManifest: Uint8Array;
   /** The manifest's descriptor: its media type, digest and size. */
-  readonly descriptor: OciDescriptor;
+  readonly descriptor: Descriptor;
 }
 
 /**

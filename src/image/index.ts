@@ -1,8 +1,9 @@
 export type { Image, ImageValues } from "./image.ts";
-export type { ConfigFile, ContainerConfig, HistoryEntry, ImageIndex, Manifest, OciDescriptor, Platform } from "./types.ts";
-export {
-  DOCKER_CONFIG, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, type ImageFormat,
-} from "./media_types.ts";
+export type { ConfigFile, ContainerConfig, HistoryEntry } from "../oci/config_file.ts";
+export type { Index, Manifest } from "../oci/manifest.ts";
+export type { Descriptor, Platform } from "../oci/descriptor.ts";
+export { DOCKER_CONFIG, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST } from "../oci/media_types.ts";
+export { type ImageFormat } from "./media_types.ts";
 export { emptyImage, type EmptyImageOptions } from "./empty_image.ts";
 export { appendLayers } from "./append_layers.ts";
 export { pullImage, type PullImageOptions } from "./pull_image.ts";

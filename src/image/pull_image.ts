@@ -1,5 +1,5 @@
 import { type FetchedManifest, RegistryClient, type RegistryClientOptions } from "../registry/client.ts";
-import { DigestMismatchError } from "../registry/errors.ts";
+import { DigestMismatchError } from "../oci/errors.ts";
 import { formatReference, parseReference } from "../registry/reference.ts";
 import { digestLike } from "../hash/pinned_digest.ts";
 import { readConfig, readIndex, readManifest } from "./_manifest_shape.ts";
@@ -7,9 +7,9 @@ import { ComposedImage } from "./_composed_image.ts";
 import { choosePlatform, formatPlatform } from "./_platform.ts";
 import { NoMatchingPlatformError, UnsupportedImageError } from "./errors.ts";
 import type { Image } from "./image.ts";
-import { DOCKER_CONFIG, DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, OCI_CONFIG, OCI_MANIFEST } from "./media_types.ts";
+import { DOCKER_CONFIG, DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, OCI_CONFIG, OCI_MANIFEST } from "../oci/media_types.ts";
 import { RemoteLayer } from "./remote_layer.ts";
-import type { Platform } from "./types.ts";
+import type { Platform } from "../oci/descriptor.ts";
 
 /** Options of {@link pullImage}. */
 export interface PullImageOptions extends RegistryClientOptions {

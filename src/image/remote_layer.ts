@@ -1,6 +1,6 @@
 import type { Layer, LayerValues } from "../layer/layer.ts";
 import type { RegistryClient } from "../registry/client.ts";
-import type { OciDescriptor } from "./types.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
 
 /**
  * A layer of an image in a registry, known by its descriptor and DiffID, whose
@@ -19,7 +19,7 @@ import type { OciDescriptor } from "./types.ts";
  */
 export class RemoteLayer implements Layer {
   /** The descriptor the image's manifest gives the layer. */
-  readonly descriptor: OciDescriptor;
+  readonly descriptor: Descriptor;
   /** The registry host it is stored on. */
   readonly registry: string;
   /** The repository it is stored in. */
@@ -32,7 +32,7 @@ export class RemoteLayer implements Layer {
    * @param descriptor The layer's descriptor, from the manifest.
    * @param diffID The layer's DiffID, from the config.
    */
-  constructor(client: RegistryClient, descriptor: OciDescriptor, diffID: string) {
+  constructor(client: RegistryClient, descriptor: Descriptor, diffID: string) {
     this.#client = client;
     this.descriptor = descriptor;
     this.#diffID = diffID;

@@ -1,7 +1,7 @@
 import type { Layer, LayerValues } from "../layer/layer.ts";
 import { RegistryClient, type RegistryClientOptions } from "../registry/client.ts";
-import type { Descriptor } from "../registry/descriptor.ts";
-import { DigestMismatchError } from "../registry/errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
+import { DigestMismatchError } from "../oci/errors.ts";
 import type { UploadProgress } from "../registry/progress.ts";
 import { parseReference } from "../registry/reference.ts";
 import { digestLike } from "../hash/pinned_digest.ts";

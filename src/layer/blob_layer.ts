@@ -1,7 +1,8 @@
 import { createSha256, sha256Digest } from "../hash/sha256.ts";
+import { isSha256Digest } from "../oci/digest.ts";
 import { NotComputedError, UncompressedUnavailableError } from "./errors.ts";
 import type { Layer, LayerValues } from "./layer.ts";
-import { OCI_LAYER_GZIP } from "./media_types.ts";
+import { OCI_LAYER_GZIP } from "../oci/media_types.ts";
 
 /** Options for {@link blobLayer}. */
 export interface BlobLayerOptions {
@@ -39,7 +40,7 @@ export class BlobLayer implements Layer {
 
   constructor(data: Blob | Uint8Array, options: BlobLayerOptions = {}) {
     if (!(data instanceof Blob) && !(data instanceof Uint8Array)) throw new TypeError("Cannot create a blob layer: data is not a Blob or a Uint8Array");
-    if (options.diffID !== undefined && !/^sha256:[a-f0-9]{64}$/.test(options.diffID)) {
+    if (options.diffID !== undefined && !isSha256Digest(options.diffID)) {
       throw new TypeError(`Invalid diffID: expected sha256:<64 lowercase hex digits>, got ${options.diffID}`);
     }
     this.#data = data;

@@ -1,7 +1,7 @@
 import { ConsumedError, NotComputedError, UncompressedUnavailableError } from "./errors.ts";
 import { hashingGunzipStream } from "./hashing_gunzip_stream.ts";
 import type { Layer, LayerValues } from "./layer.ts";
-import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "./media_types.ts";
+import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../oci/media_types.ts";
 import { quiet, settlement, type Settlement } from "./_settlement.ts";
 
 /** Options for {@link CompressedStreamLayer}. */

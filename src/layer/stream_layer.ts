@@ -5,7 +5,7 @@ import { hashingGzipStream } from "./hashing_gzip_stream.ts";
 import { tarCheckedReader } from "./tar_checked_reader.ts";
 import { quiet, settlement, type Settlement } from "./_settlement.ts";
 import type { Layer, LayerValues } from "./layer.ts";
-import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "./media_types.ts";
+import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../oci/media_types.ts";
 
 /** Options for {@link StreamLayer}. */
 export interface StreamLayerOptions {

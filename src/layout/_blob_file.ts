@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { DigestMismatchError } from "../registry/errors.ts";
+import { DigestMismatchError } from "../oci/errors.ts";
 
 /** Where a blob lives in a layout: `blobs/sha256/<hex>`. */
 export function blobPath(directory: string, digest: string): string {

@@ -1,5 +1,4 @@
-/** A tag as registries spell it, as a layout's `org.opencontainers.image.ref.name` holds it here. */
-export const TAG = /^[\w][\w.-]{0,127}$/;
+import { TAG_PATTERN } from "../oci/digest.ts";
 
 /** A layout named on a command line: `oci:<directory>[:<tag>]`. */
 export interface OciTarget {
@@ -30,7 +29,7 @@ export function parseOciTarget(text: string): OciTarget | undefined {
   const rest = text.slice(4);
   const colon = rest.lastIndexOf(":");
   const candidate = colon >= 0 ? rest.slice(colon + 1) : "";
-  const hasTag = colon > 0 && TAG.test(candidate);
+  const hasTag = colon > 0 && TAG_PATTERN.test(candidate);
   const directory = hasTag ? rest.slice(0, colon) : rest;
   if (directory === "") throw new TypeError(`Invalid OCI layout target: no directory: ${text}`);
   return { directory, tag: hasTag ? candidate : undefined };

@@ -1,11 +1,11 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Image } from "../image/image.ts";
-import type { OciDescriptor } from "../image/types.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
 import type { Layer } from "../layer/layer.ts";
 import { hasBlob, writeBlobFile, writeBytesFile } from "./_blob_file.ts";
 import { addToLayoutIndex, REF_NAME } from "./_layout_index.ts";
-import { TAG } from "./oci_target.ts";
+import { TAG_PATTERN } from "../oci/digest.ts";
 
 /** Options of {@link writeLayout}. */
 export interface WriteLayoutOptions {
@@ -52,9 +52,9 @@ const OCI_LAYOUT = `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`;
  * const descriptor = await writeLayout("out", appendLayers(emptyImage(), layer), { tag: "demo" });
  * ```
  */
-export async function writeLayout(directory: string, image: Image, options: WriteLayoutOptions = {}): Promise<OciDescriptor> {
+export async function writeLayout(directory: string, image: Image, options: WriteLayoutOptions = {}): Promise<Descriptor> {
   const tag = options.tag === undefined ? "latest" : options.tag;
-  if (tag !== null && !TAG.test(tag)) throw new TypeError(`Invalid tag: ${JSON.stringify(tag)}`);
+  if (tag !== null && !TAG_PATTERN.test(tag)) throw new TypeError(`Invalid tag: ${JSON.stringify(tag)}`);
   await prepareLayout(directory);
   for (const layer of image.layers()) await writeLayer(directory, layer, options);
 
@@ -67,7 +67,7 @@ export async function writeLayout(directory: string, image: Image, options: Writ
     if (!existed) await writeBytesFile(directory, bytes, descriptor.digest);
     options.onBlob?.({ digest: descriptor.digest, size: bytes.length, kind, existed });
   }
-  const descriptor: OciDescriptor = tag === null ? { ...values.descriptor } : { ...values.descriptor, annotations: { [REF_NAME]: tag } };
+  const descriptor: Descriptor = tag === null ? { ...values.descriptor } : { ...values.descriptor, annotations: { [REF_NAME]: tag } };
   // An abort that comes once the blobs are in place must still keep the tag
   // from moving: blobs nothing names are harmless, a tag the caller gave up on is not.
   options.signal?.throwIfAborted();
@@ -96,7 +96,7 @@ export async function writeLayout(directory: string, image: Image, options: Writ
  * // out/blobs/sha256/<hex of descriptor.digest> holds the gzip
  * ```
  */
-export async function writeLayoutLayer(directory: string, layer: Layer, options: WriteLayoutOptions = {}): Promise<OciDescriptor> {
+export async function writeLayoutLayer(directory: string, layer: Layer, options: WriteLayoutOptions = {}): Promise<Descriptor> {
   await prepareLayout(directory);
   return writeLayer(directory, layer, options);
 }
@@ -108,7 +108,7 @@ async function prepareLayout(directory: string): Promise<void> {
   }
 }
 
-async function writeLayer(directory: string, layer: Layer, options: WriteLayoutOptions): Promise<OciDescriptor> {
+async function writeLayer(directory: string, layer: Layer, options: WriteLayoutOptions): Promise<Descriptor> {
   const known = knownValues(layer);
   if (known && (await hasBlob(directory, known.digest, known.size))) {
     options.onBlob?.({ digest: known.digest, size: known.size, kind: "layer", existed: true });

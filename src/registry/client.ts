@@ -1,11 +1,13 @@
 import { digestLike, isVerifiableDigest } from "../hash/pinned_digest.ts";
 import { digestOf } from "../hash/sha256.ts";
 import type { AuthOption } from "./credentials.ts";
-import type { Descriptor } from "./descriptor.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
 import { followLocation } from "./address.ts";
 import { discardBody, MAX_MANIFEST_BODY, readBounded } from "./bounded_body.ts";
 import { lingeringSignal } from "./lingering_signal.ts";
-import { DigestMismatchError, RegistryError } from "./errors.ts";
+import { DigestMismatchError } from "../oci/errors.ts";
+import { MANIFEST_MEDIA_TYPES, OCTET_STREAM } from "../oci/media_types.ts";
+import { RegistryError } from "./errors.ts";
 import { type Reference, parseReference } from "./reference.ts";
 import { responseError } from "./response_errors.ts";
 import { TokenCache } from "./token_cache.ts";
@@ -45,24 +47,6 @@ export interface RegistryClientOptions {
   timeout?: number | false;
 }
 
-/**
- * The media types a manifest GET accepts unless told otherwise: OCI and Docker, images and indexes.
- *
- * @example Accepting OCI manifests only
- * ```ts
- * import { MANIFEST_MEDIA_TYPES, RegistryClient } from "streamlayer";
- *
- * const oci = MANIFEST_MEDIA_TYPES.filter((type) => type.startsWith("application/vnd.oci."));
- * const found = await new RegistryClient("127.0.0.1:5000/demo").headManifest("latest", oci);
- * console.log(found?.digest);
- * ```
- */
-export const MANIFEST_MEDIA_TYPES: readonly string[] = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-];
 
 /** A manifest as fetched: its descriptor and its exact bytes. */
 export interface FetchedManifest {
@@ -124,7 +108,7 @@ export class RegistryClient {
     const response = await this.#request("HEAD", `blobs/${digest}`, false);
     if (response.status === 404) return undefined;
     if (!response.ok) throw await responseError("HEAD", this.#url(`blobs/${digest}`), response);
-    return { mediaType: "application/octet-stream", digest, size: Number(response.headers.get("content-length") ?? 0) };
+    return { mediaType: OCTET_STREAM, digest, size: Number(response.headers.get("content-length") ?? 0) };
   }
 
   /**

@@ -120,29 +120,6 @@ export class AuthError extends RegistryError {
 }
 
 /**
- * The registry stored the blob under a digest other than the one the layer
- * computed, or the bytes read do not match a known digest.
- *
- * @example What a mismatch carries
- * ```ts
- * import { DigestMismatchError } from "streamlayer";
- *
- * const error = new DigestMismatchError("sha256:aa", "sha256:bb", "PUT http://127.0.0.1:5000/v2/demo/blobs/uploads/1");
- * console.log(error.code === "DIGEST_MISMATCH", error.expected, error.actual);
- * ```
- */
-export class DigestMismatchError extends StreamLayerError {
-  readonly expected: string;
-  readonly actual: string;
-
-  constructor(expected: string, actual: string, where: string) {
-    super("DIGEST_MISMATCH", `Digest mismatch: ${where}: expected ${expected}, got ${actual}`);
-    this.expected = expected;
-    this.actual = actual;
-  }
-}
-
-/**
  * An upload failed in a way that would need bytes already gone: the registry
  * dropped the upload session (or never confirmed what it took), and the layer's
  * read-once stream cannot be replayed. Push again from a new source.

@@ -1,9 +1,11 @@
 export { parseReference, formatReference, InvalidReferenceError, DEFAULT_REGISTRY, DEFAULT_TAG, type Reference, type ParseReferenceOptions } from "./reference.ts";
-export { AuthError, DigestMismatchError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
-export type { Descriptor } from "./descriptor.ts";
+export { AuthError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
+export { DigestMismatchError } from "../oci/errors.ts";
+export type { Descriptor } from "../oci/descriptor.ts";
 export type { AuthOption, BasicCredentials, Credentials, IdentityTokenCredentials, TokenCredentials } from "./credentials.ts";
 export { parseWwwAuthenticate, type Challenge } from "./www_authenticate.ts";
-export { RegistryClient, MANIFEST_MEDIA_TYPES, type FetchedManifest, type RegistryClientOptions } from "./client.ts";
+export { MANIFEST_MEDIA_TYPES } from "../oci/media_types.ts";
+export { RegistryClient, type FetchedManifest, type RegistryClientOptions } from "./client.ts";
 export { Transport, type TransportInit, type TransportRequest } from "./transport.ts";
 export { UploadSession, type UploadStatus } from "./upload_session.ts";
 export { uploadLayer, type UploadLayerOptions, type UploadMode } from "./upload_layer.ts";

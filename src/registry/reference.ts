@@ -1,5 +1,5 @@
 import { StreamLayerError } from "../errors.ts";
-import { DIGEST_HEX_LENGTH } from "../hash/pinned_digest.ts";
+import { DIGEST_HEX_LENGTH, TAG_PATTERN } from "../oci/digest.ts";
 import { isLocalHost } from "./address.ts";
 
 /** Docker Hub's registry host, the default like go-containerregistry's `name.DefaultRegistry`. */
@@ -72,7 +72,6 @@ function withoutUserInfo(text: string): string {
 // `https://`, `docker://` or `//` before a name: references have no scheme.
 const SCHEME = /^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?\/\//;
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?)(?::[0-9]{1,5})?$/;
 
@@ -116,7 +115,7 @@ export function parseReference(text: string, options: ParseReferenceOptions = {}
   if (colon > rest.lastIndexOf("/")) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw new InvalidReferenceError(text, `the tag "${tag}" is not 1 to 128 of [A-Za-z0-9_.-], not starting with . or -`);
+    if (!TAG_PATTERN.test(tag)) throw new InvalidReferenceError(text, `the tag "${tag}" is not 1 to 128 of [A-Za-z0-9_.-], not starting with . or -`);
   }
   const { registry, repository } = splitRegistry(text, rest);
   const scheme = options.insecure || isLocalHost(hostOf(registry)) ? "http" : "https";

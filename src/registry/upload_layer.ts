@@ -4,7 +4,7 @@ import type { Layer } from "../layer/layer.ts";
 import { chunkedUpload } from "./chunked_upload.ts";
 import { chunkSizeFor } from "./chunk_size.ts";
 import type { RegistryClient } from "./client.ts";
-import type { Descriptor } from "./descriptor.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
 import { ProgressReporter, sourceBytesRead, type UploadProgress } from "./progress.ts";
 import { streamedUpload } from "./streamed_upload.ts";
 

@@ -1,7 +1,8 @@
 import { followLocation } from "./address.ts";
 import { discardBody } from "./bounded_body.ts";
 import { lingeringSignal } from "./lingering_signal.ts";
-import { DigestMismatchError, UploadNotResumableError } from "./errors.ts";
+import { DigestMismatchError } from "../oci/errors.ts";
+import { UploadNotResumableError } from "./errors.ts";
 import { responseError } from "./response_errors.ts";
 import type { Transport } from "./transport.ts";
 

@@ -1,6 +1,6 @@
 import type { Layer } from "../layer/layer.ts";
 import { RegistryClient, type RegistryClientOptions } from "./client.ts";
-import type { Descriptor } from "./descriptor.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
 import { uploadLayer, type UploadLayerOptions } from "./upload_layer.ts";
 
 /** Options for {@link writeLayer}: the client's (auth, fetch, signal, insecure) and the upload's. */

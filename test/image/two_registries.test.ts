@@ -10,7 +10,7 @@ import { after, before, test } from "node:test";
 import { AuthError, blobLayer } from "../../src/index.ts";
 import { appendLayers, emptyImage, pullImage, UnsupportedImageError, writeImage } from "../../src/image/index.ts";
 import { StreamLayer } from "../../src/layer/stream_layer.ts";
-import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP } from "../../src/layer/media_types.ts";
+import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP } from "../../src/oci/media_types.ts";
 import { writeLayout } from "../../src/layout/index.ts";
 import { startFaultProxy } from "../support/fault_proxy.ts";
 import { REGISTRY_KINDS, type RegistryKind, type RunningRegistry, startRegistry } from "../support/registry.ts";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { appendLayers, emptyImage, pullImage, RemoteLayer, writeImage, OCI_INDEX } from "../../src/image/index.ts";
 import { StreamLayer } from "../../src/layer/stream_layer.ts";
-import { DOCKER_LAYER_GZIP } from "../../src/layer/media_types.ts";
+import { DOCKER_LAYER_GZIP } from "../../src/oci/media_types.ts";
 import { writeLayout } from "../../src/layout/index.ts";
 import { RegistryClient } from "../../src/registry/client.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";

@@ -1,0 +1,42 @@
+/**
+ * What a registry knows a blob or manifest by: its media type, its digest and
+ * its size in bytes, with the optional fields manifests and indexes use. The
+ * shape of an OCI content descriptor.
+ *
+ * @example The descriptor of a pushed layer
+ * ```ts
+ * import type { Descriptor } from "streamlayer";
+ *
+ * const descriptor: Descriptor = {
+ *   mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+ *   digest: "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+ *   size: 0,
+ * };
+ * ```
+ */
+export interface Descriptor {
+  readonly mediaType: string;
+  /** `sha256:<64 lowercase hex digits>` (or `sha512:` and 128): see {@link Digest}. */
+  readonly digest: string;
+  readonly size: number;
+  /** Free-form annotations. */
+  readonly annotations?: Record<string, string>;
+  /** For an entry of an image index: the platform it runs on. */
+  readonly platform?: Platform;
+  /** Other locations of the content. */
+  readonly urls?: string[];
+}
+
+/** The platform an image runs on. */
+export interface Platform {
+  /** Operating system, such as `linux`. */
+  os: string;
+  /** CPU architecture in Go's spelling, such as `amd64` or `arm64`. */
+  architecture: string;
+  /** CPU variant, such as `v8` for `arm64`. */
+  variant?: string;
+  /** Operating system version (Windows). */
+  "os.version"?: string;
+  /** Required operating system features (Windows). */
+  "os.features"?: string[];
+}
