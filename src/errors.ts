@@ -1,3 +1,35 @@
+/**
+ * Every `code` a {@link StreamLayerError} can carry: a union, so that a
+ * misspelt code in a comparison or a `switch` does not compile. Stable across
+ * releases; new codes may be added.
+ */
+export type StreamLayerErrorCode =
+  // layer/
+  | "NOT_COMPUTED"
+  | "CONSUMED"
+  | "UNCOMPRESSED_UNAVAILABLE"
+  | "INVALID_LAYER_SOURCE"
+  // compress/
+  | "COMPRESSOR_UNAVAILABLE"
+  // oci/
+  | "DIGEST_MISMATCH"
+  // registry/
+  | "INVALID_REFERENCE"
+  | "REGISTRY_ERROR"
+  | "TIMEOUT"
+  | "AUTH"
+  | "UPLOAD_NOT_RESUMABLE"
+  | "UNSAFE_REDIRECT"
+  // image/
+  | "NO_MATCHING_PLATFORM"
+  | "UNSUPPORTED_IMAGE"
+  // layout/
+  | "INVALID_LAYOUT"
+  // the command line's own (src/cli)
+  | "USAGE"
+  | "INPUT"
+  | "CREDENTIAL_HELPER";
+
 // Symbol.for reaches the one registry that all realms share, so the brand
 // survives where `instanceof` does not.
 const BRAND = Symbol.for("streamlayer.error");
@@ -23,12 +55,14 @@ const BRAND = Symbol.for("streamlayer.error");
  * ```
  */
 export class StreamLayerError extends Error {
+  // Each class spells its name out: minifiers rename classes, so
+  // `new.target.name` would give "r" or "I" in a production bundle.
+  override readonly name: string = "StreamLayerError";
   /** A stable, machine-readable identifier, such as `CONSUMED`. */
-  readonly code: string;
+  readonly code: StreamLayerErrorCode;
 
-  constructor(code: string, message: string, options?: ErrorOptions) {
+  constructor(code: StreamLayerErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
     this.code = code;
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -37,7 +71,8 @@ export class StreamLayerError extends Error {
 /**
  * Whether `value` is a {@link StreamLayerError}, also when it comes from another
  * realm (a worker, an iframe) or another copy of this package, where
- * `instanceof` fails.
+ * `instanceof` fails: it looks for a brand set with `Symbol.for`, which every
+ * realm shares.
  */
 export function isStreamLayerError(value: unknown): value is StreamLayerError {
   if (value instanceof StreamLayerError) return true;

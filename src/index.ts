@@ -1,4 +1,4 @@
-export { StreamLayerError, isStreamLayerError } from "./errors.ts";
+export { StreamLayerError, isStreamLayerError, type StreamLayerErrorCode } from "./errors.ts";
 export * from "./layer/index.ts";
 export { createSha256, type Sha256 } from "./hash/sha256.ts";
 export { CompressorUnavailableError } from "./compress/create_compressor.ts";

@@ -1,4 +1,4 @@
-import { StreamLayerError } from "../errors.ts";
+import { isStreamLayerError, StreamLayerError } from "../errors.ts";
 import type { RegistryErrorDetail } from "../registry/errors.ts";
 
 /** Exit codes of the `streamlayer` command. */
@@ -34,6 +34,22 @@ export class InputError extends StreamLayerError {
   }
 }
 
+/**
+ * A credential helper is missing, failed, or gave an answer that is not its
+ * protocol's. The message names the helper and never repeats its output,
+ * which may hold a secret.
+ */
+export class CredentialHelperError extends StreamLayerError {
+  override readonly name = "CredentialHelperError";
+  /** The helper's executable, `docker-credential-<name>`. */
+  readonly helper: string;
+
+  constructor(helper: string, reason: string, options?: ErrorOptions) {
+    super("CREDENTIAL_HELPER", `Credential helper ${helper} ${reason}`, options);
+    this.helper = helper;
+  }
+}
+
 /** What the command knows that helps explain a failure: which hosts were given credentials. */
 export interface FailureContext {
   auth?: { readonly asked: ReadonlySet<string>; readonly given: ReadonlySet<string> };
@@ -43,7 +59,7 @@ type RegistryLike = StreamLayerError & { status?: number; url?: string; errors?:
 
 /** The exit code and the one-line message for a failure. */
 export function describeFailure(error: unknown, context: FailureContext = {}): { code: number; message: string } {
-  const input = findInChain(error, (e) => e instanceof InputError || (e as { code?: unknown }).code === "INVALID_LAYER_SOURCE");
+  const input = findInChain(error, (e) => e instanceof InputError || (isStreamLayerError(e) && e.code === "INVALID_LAYER_SOURCE"));
   if (input) return { code: EXIT.input, message: oneLine(input instanceof InputError ? input.message : notATar(input)) };
   const coded = findInChain(error, (e) => e instanceof StreamLayerError) as RegistryLike | undefined;
   const message = oneLine(coded ? withRegistryMessages(coded) : error instanceof Error ? error.message : String(error));

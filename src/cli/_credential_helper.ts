@@ -1,26 +1,10 @@
 import { spawn } from "node:child_process";
-import { StreamLayerError } from "../errors.ts";
+import { CredentialHelperError } from "./_cli_errors.ts";
 
 /** What a helper holds for a server: `<token>` as the user name marks an identity token. */
 export interface HelperCredentials {
   username: string;
   secret: string;
-}
-
-/**
- * A credential helper is missing, failed, or gave an answer that is not its
- * protocol's. The message names the helper and never repeats its output,
- * which may hold a secret.
- */
-export class CredentialHelperError extends StreamLayerError {
-  override readonly name = "CredentialHelperError";
-  /** The helper's executable, `docker-credential-<name>`. */
-  readonly helper: string;
-
-  constructor(helper: string, reason: string, options?: ErrorOptions) {
-    super("CREDENTIAL_HELPER", `Credential helper ${helper} ${reason}`, options);
-    this.helper = helper;
-  }
 }
 
 // docker-credential-helpers' ErrCredentialsNotFound: "no entry", not a failure.

@@ -7,6 +7,7 @@ import { StreamLayerError } from "../errors.ts";
  * The counterpart of go-containerregistry's `stream.ErrNotComputed`.
  */
 export class NotComputedError extends StreamLayerError {
+  override readonly name = "NotComputedError";
   constructor(message = "Value not computed until the compressed stream is consumed", options?: ErrorOptions) {
     super("NOT_COMPUTED", message, options);
   }
@@ -19,6 +20,7 @@ export class NotComputedError extends StreamLayerError {
  * The counterpart of go-containerregistry's `stream.ErrConsumed`.
  */
 export class ConsumedError extends StreamLayerError {
+  override readonly name = "ConsumedError";
   constructor(message = "Stream was already consumed: a streaming layer can be read only once", options?: ErrorOptions) {
     super("CONSUMED", message, options);
   }
@@ -29,6 +31,7 @@ export class ConsumedError extends StreamLayerError {
  * into the compressor and is not kept, so it cannot be handed out again.
  */
 export class UncompressedUnavailableError extends StreamLayerError {
+  override readonly name = "UncompressedUnavailableError";
   constructor(message = "A streaming layer has no uncompressed form: its input is read once, into the compressor", options?: ErrorOptions) {
     super("UNCOMPRESSED_UNAVAILABLE", message, options);
   }
@@ -44,7 +47,6 @@ export type LayerSourceProblem = "gzip" | "zstd" | "not-tar" | "image-tarball" |
  * 512-byte block only; `requireTar: false` turns the check off.
  */
 export class InvalidLayerSourceError extends StreamLayerError {
-  // Literal, not the class's name, which minifiers rename.
   override readonly name = "InvalidLayerSourceError";
   /** What was found instead of a tar. */
   readonly found: LayerSourceProblem;

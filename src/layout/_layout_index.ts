@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Descriptor } from "../oci/descriptor.ts";
 import type { Index } from "../oci/manifest.ts";
 import { OCI_INDEX } from "../oci/media_types.ts";
+import { InvalidLayoutError } from "./errors.ts";
 
 /** The annotation that names a manifest in a layout's index.json. */
 export const REF_NAME = "org.opencontainers.image.ref.name";
@@ -17,9 +18,17 @@ export async function readLayoutIndex(directory: string): Promise<Index> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
     throw error;
   }
-  const index = JSON.parse(text) as Index;
-  if (!Array.isArray(index.manifests)) throw new SyntaxError(`Not an OCI index: ${join(directory, "index.json")}`);
-  return index;
+  const path = join(directory, "index.json");
+  let index: unknown;
+  try {
+    index = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidLayoutError(path, "not JSON", { cause: error });
+  }
+  if (typeof index !== "object" || index === null || !Array.isArray((index as { manifests?: unknown }).manifests)) {
+    throw new InvalidLayoutError(path, "not an OCI image index: no manifests array");
+  }
+  return index as Index;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { StreamLayerError } from "../errors.ts";
+import { StreamLayerError, type StreamLayerErrorCode } from "../errors.ts";
 
 /** One entry of the `errors` array a registry returns in an error body. */
 export interface RegistryErrorDetail {
@@ -24,6 +24,30 @@ export interface RegistryErrorInit {
 }
 
 /**
+ * The text is not a valid image reference. The message says which part is wrong.
+ *
+ * @example Reporting a bad reference
+ * ```ts
+ * import { InvalidReferenceError, parseReference } from "streamlayer";
+ *
+ * try {
+ *   parseReference("Team/App");
+ * } catch (error) {
+ *   if (error instanceof InvalidReferenceError) console.log(error.message); // names the component "Team"
+ * }
+ * ```
+ */
+export class InvalidReferenceError extends StreamLayerError {
+  override readonly name = "InvalidReferenceError";
+  readonly reference: string;
+
+  constructor(reference: string, problem: string) {
+    super("INVALID_REFERENCE", `Invalid reference "${reference}": ${problem}`);
+    this.reference = reference;
+  }
+}
+
+/**
  * A registry answered with an error, or could not be reached.
  *
  * Carries the method, the URL without its query (no upload state, no secrets),
@@ -42,13 +66,15 @@ export interface RegistryErrorInit {
  * ```
  */
 export class RegistryError extends StreamLayerError {
+  // string, not the literal: TimeoutError and AuthError name themselves.
+  override readonly name: string = "RegistryError";
   readonly method: string;
   readonly url: string;
   readonly status: number | undefined;
   readonly errors: readonly RegistryErrorDetail[];
   readonly temporary: boolean;
 
-  constructor(init: RegistryErrorInit, code = "REGISTRY_ERROR") {
+  constructor(init: RegistryErrorInit, code: StreamLayerErrorCode = "REGISTRY_ERROR") {
     const url = redactUrl(init.url);
     const codes = (init.errors ?? []).map((error) => error.code);
     const what = init.status === undefined ? "no response" : `HTTP ${init.status}`;
@@ -86,6 +112,7 @@ export class RegistryError extends StreamLayerError {
  * ```
  */
 export class TimeoutError extends RegistryError {
+  override readonly name = "TimeoutError";
   /** The limit that passed without progress, in milliseconds. */
   readonly timeout: number;
 
@@ -114,6 +141,7 @@ export class TimeoutError extends RegistryError {
  * ```
  */
 export class AuthError extends RegistryError {
+  override readonly name = "AuthError";
   constructor(init: RegistryErrorInit) {
     super({ ...init, temporary: false }, "AUTH");
   }
@@ -140,6 +168,7 @@ export class AuthError extends RegistryError {
  * ```
  */
 export class UploadNotResumableError extends StreamLayerError {
+  override readonly name = "UploadNotResumableError";
   constructor(reason: string, options?: ErrorOptions) {
     super("UPLOAD_NOT_RESUMABLE", `Upload cannot be resumed: ${reason}: the read-once stream cannot be replayed`, options);
   }
@@ -160,6 +189,7 @@ export class UploadNotResumableError extends StreamLayerError {
  * ```
  */
 export class UnsafeRedirectError extends StreamLayerError {
+  override readonly name = "UnsafeRedirectError";
   readonly url: string;
 
   /** @param reason What is wrong with `to`. @default "a private address" */

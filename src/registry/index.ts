@@ -1,5 +1,5 @@
-export { parseReference, formatReference, InvalidReferenceError, DEFAULT_REGISTRY, DEFAULT_TAG, type Reference, type ParseReferenceOptions } from "./reference.ts";
-export { AuthError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
+export { parseReference, formatReference, DEFAULT_REGISTRY, DEFAULT_TAG, type Reference, type ParseReferenceOptions } from "./reference.ts";
+export { AuthError, InvalidReferenceError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
 export { DigestMismatchError } from "../oci/errors.ts";
 export type { Descriptor } from "../oci/descriptor.ts";
 export type { AuthOption, BasicCredentials, Credentials, IdentityTokenCredentials, TokenCredentials } from "./credentials.ts";

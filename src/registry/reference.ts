@@ -1,6 +1,6 @@
-import { StreamLayerError } from "../errors.ts";
 import { DIGEST_HEX_LENGTH, TAG_PATTERN } from "../oci/digest.ts";
 import { isLocalHost } from "./address.ts";
+import { InvalidReferenceError } from "./errors.ts";
 
 /** Docker Hub's registry host, the default like go-containerregistry's `name.DefaultRegistry`. */
 export const DEFAULT_REGISTRY = "index.docker.io";
@@ -29,30 +29,6 @@ export interface ParseReferenceOptions {
    * @default false
    */
   insecure?: boolean;
-}
-
-/**
- * The text is not a valid image reference. The message says which part is wrong.
- *
- * @example Reporting a bad reference
- * ```ts
- * import { InvalidReferenceError, parseReference } from "streamlayer";
- *
- * try {
- *   parseReference("Team/App");
- * } catch (error) {
- *   if (error instanceof InvalidReferenceError) console.log(error.message); // names the component "Team"
- * }
- * ```
- */
-export class InvalidReferenceError extends StreamLayerError {
-  override readonly name = "InvalidReferenceError";
-  readonly reference: string;
-
-  constructor(reference: string, problem: string) {
-    super("INVALID_REFERENCE", `Invalid reference "${reference}": ${problem}`);
-    this.reference = reference;
-  }
 }
 
 // `user:password@host/repo`, `https://user:password@host/app` and
