@@ -4,7 +4,13 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 export default defineConfig({
-  resolve: { alias: { streamlayer: fileURLToPath(new URL("../../src/index.ts", import.meta.url)) } },
+  resolve: {
+    alias: {
+      streamlayer: fileURLToPath(new URL("../../src/index.ts", import.meta.url)),
+      // What the published package's "imports" give a browser.
+      "#runtime": fileURLToPath(new URL("../../src/runtime/portable.ts", import.meta.url)),
+    },
+  },
   // streamlayer's errors are named after their classes (RegistryError, …);
   // keep the names through minification so that error.name stays readable.
   esbuild: { keepNames: true },

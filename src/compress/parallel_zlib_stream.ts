@@ -1,7 +1,7 @@
 import { blockGzipStream } from "./block_gzip_stream.ts";
 import type { CompressionLevel, Compressor } from "./compressor.ts";
 import { javascriptCrc32 } from "./crc32.ts";
-import type { ZlibModule } from "./runtime.ts";
+import type { ZlibModule } from "./zlib_module.ts";
 import { zlibBlockDeflater, zlibCrc32 } from "./zlib_block_deflater.ts";
 
 // The blocks kept in flight: one per core and two more so that no thread waits

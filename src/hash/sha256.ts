@@ -1,6 +1,6 @@
 import { createHashWasmSha256 } from "./hash_wasm_sha256.ts";
 import { createDigestStreamSha256, hasDigestStream } from "./digest_stream_sha256.ts";
-import { createNodeCryptoSha256, hasNodeCrypto } from "./node_crypto_sha256.ts";
+import { runtime } from "#runtime";
 
 /**
  * An incremental SHA-256.
@@ -48,7 +48,8 @@ export function createSha256(): Promise<Sha256> {
 }
 
 async function chooseFactory(): Promise<Sha256Factory> {
-  if (hasNodeCrypto()) return createNodeCryptoSha256;
+  const native = runtime.createSha256;
+  if (native) return () => Promise.resolve(native());
   try {
     await createHashWasmSha256();
     return createHashWasmSha256;

@@ -19,6 +19,7 @@ import { startPageServer } from "../runtimes/chromium/server.ts";
 import { startWorker } from "../runtimes/workerd/_workerd.ts";
 import { tarLikeBytes } from "../support/bytes.ts";
 import { deterministicLayers, LIVE_LEVELS, LIVE_SEED, LIVE_SIZES, type LiveLayer } from "./deterministic_live_probe.ts";
+import { PORTABLE_TSCONFIG } from "../support/portable_sources.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const DENO = createRequire(import.meta.url).resolve("deno/bin.cjs");
@@ -44,7 +45,7 @@ async function inWorkerd(): Promise<LiveLayer[]> {
 }
 
 async function inChromium(): Promise<LiveLayer[]> {
-  const bundle = await build({ entryPoints: [join(import.meta.dirname, "deterministic_live_page.ts")], bundle: true, write: false, format: "esm", platform: "browser", target: "es2022", logLevel: "warning" });
+  const bundle = await build({ entryPoints: [join(import.meta.dirname, "deterministic_live_page.ts")], bundle: true, write: false, format: "esm", platform: "browser", tsconfig: PORTABLE_TSCONFIG, target: "es2022", logLevel: "warning" });
   const server = await startPageServer(`http://${NO_REGISTRY}`);
   const browser = await chromium.launch(playwrightConfig.use?.launchOptions);
   try {

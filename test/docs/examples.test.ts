@@ -104,7 +104,8 @@ describe("the examples in the API documentation run", () => {
     test(`${example.file}: ${example.title}`, async () => {
       const program = join(directory.path, `example-${index}.mts`);
       writeFileSync(program, asProgram(example, registry.host));
-      await run(process.execPath, ["--import", TSX, program], { cwd: directory.path, timeout: 60_000 });
+      // tsx reads the tsconfig of its working directory: the repository's gives the sources their `#runtime`.
+      await run(process.execPath, ["--import", TSX, program], { cwd: directory.path, timeout: 60_000, env: { ...process.env, TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json") } });
     });
   }
 });

@@ -12,10 +12,11 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { appendLayers, createTarStream, emptyImage, StreamLayer, writeImage } from "../../src/index.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
+import { PORTABLE_TSCONFIG } from "../support/portable_sources.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const EXAMPLE = join(ROOT, "examples/worker");
@@ -39,8 +40,8 @@ before(async () => {
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
+    tsconfig: PORTABLE_TSCONFIG,
     alias: { streamlayer: join(ROOT, "src/index.ts") },
-    plugins: [noVariableImports],
     target: "es2022",
     logLevel: "warning",
   });
@@ -59,24 +60,6 @@ before(async () => {
   });
   workerUrl = await miniflare.ready;
 });
-
-/**
- * miniflare, given `scriptPath`, walks the module's imports and refuses an
- * `import(variable)` (ERR_MODULE_DYNAMIC_SPEC); streamlayer loads node:zlib
- * that way (src/compress/runtime.ts) so that browser bundlers leave it alone.
- * wrangler hands miniflare its bundle as an explicit module list and is not
- * affected; a build of one's own for miniflare replaces that import with a
- * rejection, which streamlayer takes as "no node:zlib here" (Workers use fflate).
- */
-const noVariableImports: Plugin = {
-  name: "no-variable-imports",
-  setup(plugins) {
-    plugins.onLoad({ filter: /[\\/]compress[\\/]runtime\.ts$/ }, async (args) => ({
-      loader: "ts",
-      contents: readFileSync(args.path, "utf8").replace("import(ZLIB_SPECIFIER)", 'Promise.reject(new Error("node:zlib is not bundled for this Worker"))'),
-    }));
-  },
-};
 
 after(async () => {
   await miniflare?.dispose();

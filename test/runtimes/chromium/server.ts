@@ -5,6 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { PORTABLE_TSCONFIG } from "../../support/portable_sources.ts";
 
 export interface PageServer {
   /** `127.0.0.1:PORT`: the page's origin, and the registry as the page sees it. */
@@ -26,6 +27,7 @@ async function bundle(entry: string): Promise<string> {
     write: false,
     format: "esm",
     platform: "browser",
+    tsconfig: PORTABLE_TSCONFIG,
     target: "es2022",
     logLevel: "warning",
   });

@@ -10,6 +10,7 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { createServer } from "node:net";
 import { WebSocket } from "undici"; // Node 20 has no WebSocket global
+import { PORTABLE_TSCONFIG } from "../../support/portable_sources.ts";
 
 export interface RunningWorker {
   fetch(path: string, init?: RequestInit): Promise<Response>;
@@ -39,6 +40,7 @@ export async function startWorker(registryHost: string, entry = "worker.ts"): Pr
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
+    tsconfig: PORTABLE_TSCONFIG,
     target: "es2022",
     logLevel: "warning",
   });
