@@ -22,6 +22,17 @@ export type CompressorName = "compression-stream" | "zlib" | "fflate" | "paralle
 /** A compressor name, or `auto` to let streamlayer choose (see `chooseCompressor`). */
 export type CompressorChoice = CompressorName | "auto";
 
+/**
+ * A compressor of one's own, made for each layer: given the layer's
+ * `compressionLevel` (`undefined` when none was set), it returns a fresh
+ * {@link Compressor} that writes one gzip stream. Its output is hashed and
+ * uploaded as it is.
+ */
+export type CompressorFactory = (level: CompressionLevel | undefined) => Compressor | Promise<Compressor>;
+
+/** A compressor by name, `auto`, or a {@link CompressorFactory}. */
+export type CompressorOption = CompressorChoice | CompressorFactory;
+
 /** The gzip compression levels, as in gzip(1): 0 stores, 1 is fastest, 9 is smallest. */
 export type CompressionLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 

@@ -1,15 +1,8 @@
-import { StreamLayerError } from "../errors.ts";
-import type { CompressionLevel, Compressor, CompressorChoice, CompressorName } from "./compressor.ts";
+import type { CompressionLevel, Compressor, CompressorChoice, CompressorName, CompressorOption } from "./compressor.ts";
+import { CompressorUnavailableError } from "./errors.ts";
 import { fflateGzipStream } from "./fflate_gzip_stream.ts";
 import { availableCores, hasUnboundedCompressionStream, isNodeLike, loadZlib } from "./runtime.ts";
 import { zlibGzipStream } from "./zlib_gzip_stream.ts";
-
-/** The compressor asked for cannot run in this runtime. */
-export class CompressorUnavailableError extends StreamLayerError {
-  constructor(message: string, options?: ErrorOptions) {
-    super("COMPRESSOR_UNAVAILABLE", message, options);
-  }
-}
 
 /**
  * Which compressor `auto` stands for here.
@@ -67,6 +60,17 @@ export async function createCompressor(name: CompressorName, level: CompressionL
       return parallelZlibStream(zlib, level, availableCores(), options.blocksInFlight);
     }
   }
+}
+
+/**
+ * The compressor a layer asked for: the user's own, from their factory, or
+ * the named one (`auto` resolved here).
+ *
+ * @throws {CompressorUnavailableError} when the named compressor cannot run here.
+ */
+export async function compressorFor(option: CompressorOption, level: CompressionLevel | undefined, options: CreateCompressorOptions = {}): Promise<Compressor> {
+  if (typeof option === "function") return option(level);
+  return createCompressor(await resolveCompressor(option, level), level, options);
 }
 
 /** Whether the platform has `CompressionStream`. */

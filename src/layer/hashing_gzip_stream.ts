@@ -1,5 +1,5 @@
-import { createCompressor, resolveCompressor } from "../compress/create_compressor.ts";
-import type { CompressionLevel, Compressor, CompressorChoice } from "../compress/compressor.ts";
+import { compressorFor } from "../compress/create_compressor.ts";
+import type { CompressionLevel, Compressor, CompressorOption } from "../compress/compressor.ts";
 import { deterministicGzipStream } from "../compress/deterministic_gzip_stream.ts";
 import { createSha256, sha256Digest, type Sha256 } from "../hash/sha256.ts";
 import { NotComputedError } from "./errors.ts";
@@ -7,7 +7,7 @@ import type { LayerValues } from "./layer.ts";
 
 /** How to compress, and whom to tell when the values are known or will never be. */
 export interface HashingGzipSettings {
-  readonly compressor: CompressorChoice;
+  readonly compressor: CompressorOption;
   readonly level: CompressionLevel | undefined;
   /** Make the gzip bytes depend on the input bytes and level alone (see `deterministicGzipStream`). */
   readonly deterministic?: boolean;
@@ -111,7 +111,7 @@ export function hashingGzipStream(
 async function chosenCompressor(settings: HashingGzipSettings): Promise<Compressor> {
   if (settings.deterministic) return deterministicGzipStream(settings.level);
   const options = settings.blocksInFlight === undefined ? {} : { blocksInFlight: settings.blocksInFlight };
-  return createCompressor(await resolveCompressor(settings.compressor, settings.level), settings.level, options);
+  return compressorFor(settings.compressor, settings.level, options);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isCompressionLevel, isCompressorChoice, type CompressionLevel, type CompressorChoice } from "../compress/compressor.ts";
+import { isCompressionLevel, isCompressorChoice, type CompressionLevel, type CompressorOption } from "../compress/compressor.ts";
 import { hasCompressionStream } from "../compress/create_compressor.ts";
 import { ConsumedError, NotComputedError, UncompressedUnavailableError, type InvalidLayerSourceError } from "./errors.ts";
 import { hashingGzipStream } from "./hashing_gzip_stream.ts";
@@ -28,11 +28,13 @@ export interface StreamLayerOptions {
    * `CompressionStream` where it exists and passes backpressure on (browsers,
    * Deno; not Node, where zlib is taken, nor Workers, where fflate is), the
    * native zlib or fflate when a level is asked for, and fflate where nothing
-   * else is available.
+   * else is available. A function is a compressor of one's own: called with
+   * `compressionLevel` for each layer, it returns a fresh `Compressor` (a
+   * readable/writable pair, such as a `TransformStream`) that writes gzip.
    *
    * @default "auto"
    */
-  compressor?: CompressorChoice;
+  compressor?: CompressorOption;
   /**
    * Make the compressed bytes, and so the digest, depend only on the tarball
    * and `compressionLevel`: the same in Chromium, Deno, Workers and Node, on
@@ -95,7 +97,7 @@ export class StreamLayer implements Layer {
   readonly #source: ReadableStreamDefaultReader<Uint8Array>;
   readonly #mediaType: GzipLayerMediaType;
   readonly #level: CompressionLevel | undefined;
-  readonly #compressor: CompressorChoice;
+  readonly #compressor: CompressorOption;
   readonly #deterministic: boolean;
   readonly #blocksInFlight: number | undefined;
   readonly #values: Settlement<LayerValues>;
@@ -221,8 +223,8 @@ function validateOptions(level: unknown, mediaType: unknown, compressor: unknown
   if (mediaType !== OCI_LAYER_GZIP && mediaType !== DOCKER_LAYER_GZIP) {
     throw new TypeError(`Invalid mediaType: expected "${OCI_LAYER_GZIP}" or "${DOCKER_LAYER_GZIP}", got ${String(mediaType)}`);
   }
-  if (!isCompressorChoice(compressor)) {
-    throw new TypeError(`Invalid compressor: expected "auto", "compression-stream", "zlib", "parallel-zlib" or "fflate", got ${String(compressor)}`);
+  if (typeof compressor !== "function" && !isCompressorChoice(compressor)) {
+    throw new TypeError(`Invalid compressor: expected "auto", "compression-stream", "zlib", "parallel-zlib", "fflate" or a function, got ${String(compressor)}`);
   }
   if (compressor === "compression-stream" && level !== undefined) {
     throw new TypeError("Invalid options: CompressionStream has no compression level; choose \"zlib\" or \"fflate\", or leave compressor as \"auto\"");
