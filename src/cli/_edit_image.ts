@@ -1,4 +1,4 @@
-import { ComposedImage } from "../image/_composed_image.ts";
+import { ComposedImage, type ImageBase } from "../image/_composed_image.ts";
 import type { Image } from "../image/image.ts";
 import type { ConfigFile } from "../oci/config_file.ts";
 import type { ImageEdits } from "./_push_args.ts";
@@ -12,7 +12,7 @@ import type { ImageEdits } from "./_push_args.ts";
  */
 export function editImage(image: Image, edits: ImageEdits): Image {
   if (!hasEdits(edits)) return image;
-  if (!(image instanceof ComposedImage)) throw new TypeError("editImage: the image must come from emptyImage, pullImage or appendLayers");
+  if (!(image instanceof ComposedImage) || !isBase(image.base)) throw new TypeError("editImage: the image must come from emptyImage, pullImage or appendLayers");
   const configFile = JSON.parse(JSON.stringify(image.base.configFile)) as ConfigFile;
   const config = (configFile.config ??= {});
   if (Object.keys(edits.labels).length > 0) config.Labels = { ...config.Labels, ...edits.labels };
@@ -24,6 +24,10 @@ export function editImage(image: Image, edits: ImageEdits): Image {
   const annotations = Object.keys(edits.annotations).length > 0 ? { ...image.base.annotations, ...edits.annotations } : image.base.annotations;
   // The pulled bytes no longer describe this image: drop them so that the config and manifest are made anew.
   return new ComposedImage({ ...image.base, configFile, annotations, pulled: undefined }, image.added);
+}
+
+function isBase(base: ImageBase | Image): base is ImageBase {
+  return "configFile" in base;
 }
 
 /** Whether any of crane's edits was asked for. */

@@ -1,4 +1,4 @@
-import type { Layer, LayerValues } from "../layer/layer.ts";
+import type { Layer } from "../layer/layer.ts";
 
 /**
  * `layer`, with a callback told the running count of compressed bytes as they
@@ -10,7 +10,11 @@ export function observedLayer(layer: Layer, onCompressed: (total: number) => voi
     diffID: (): Promise<string> => layer.diffID(),
     size: (): Promise<number> => layer.size(),
     mediaType: (): string => layer.mediaType(),
-    computed: (): LayerValues => layer.computed(),
+    // The capabilities pass through, bound to the layer they belong to.
+    ...(layer.computed && { computed: layer.computed.bind(layer) }),
+    ...(layer.knownDescriptor && { knownDescriptor: layer.knownDescriptor.bind(layer) }),
+    ...(layer.bytesRead && { bytesRead: layer.bytesRead.bind(layer) }),
+    ...(layer.mountFrom && { mountFrom: layer.mountFrom }),
     compressed(): ReadableStream<Uint8Array> {
       let total = 0;
       return layer.compressed().pipeThrough(

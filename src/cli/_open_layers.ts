@@ -55,6 +55,6 @@ export async function openLayers(inputs: readonly string[], options: OpenLayersO
 }
 
 /** Every layer's values, for the summary. */
-export function layerSummaries(layers: readonly Layer[]): Array<{ mediaType: string; digest: string; diffID: string; size: number }> {
+export function layerSummaries(layers: readonly InputLayer[]): Array<{ mediaType: string; digest: string; diffID: string; size: number }> {
   return layers.map((layer) => ({ mediaType: layer.mediaType(), ...layer.computed() }));
 }

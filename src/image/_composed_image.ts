@@ -1,5 +1,6 @@
 import { NotComputedError } from "../layer/errors.ts";
 import type { Layer } from "../layer/layer.ts";
+import { layerValues } from "../layer/_partial.ts";
 import { hashJson } from "./_canonical_json.ts";
 import type { Image, ImageValues } from "./image.ts";
 import { type ImageFormat, layerMediaTypeFor } from "./media_types.ts";
@@ -29,16 +30,20 @@ interface AddedLayer {
   readonly diffID: string;
 }
 
-/** The one `Image` implementation: a base and the layers appended to it. */
+/**
+ * streamlayer's `Image`: a base and the layers appended to it. The base is
+ * what `emptyImage` or `pullImage` describe, or any other `Image`, read
+ * through its interface (its layers, media type and values).
+ */
 export class ComposedImage implements Image {
   readonly format: ImageFormat;
-  readonly base: ImageBase;
+  readonly base: ImageBase | Image;
   readonly added: readonly Layer[];
   #values: Promise<ImageValues> | undefined;
   #settled: ImageValues | undefined;
   #failure: unknown;
 
-  constructor(base: ImageBase, added: readonly Layer[]) {
+  constructor(base: ImageBase | Image, added: readonly Layer[]) {
     this.format = base.format;
     this.base = base;
     this.added = added;
@@ -51,37 +56,44 @@ export class ComposedImage implements Image {
   }
 
   mediaType(): string {
-    return this.base.manifestMediaType;
+    return isImage(this.base) ? this.base.mediaType() : this.base.manifestMediaType;
   }
 
   layers(): readonly Layer[] {
-    return [...this.base.layers, ...this.added];
+    return [...(isImage(this.base) ? this.base.layers() : this.base.layers), ...this.added];
   }
 
   values(): Promise<ImageValues> {
-    this.#values ??= this.#compute();
+    // A failure is not kept: a user's layer may reject its values until its
+    // stream has ended, and the writer asks again after that.
+    this.#values ??= this.#compute().catch((error: unknown) => {
+      this.#values = undefined;
+      throw error;
+    });
     return this.#values;
   }
 
   computed(): ImageValues {
     if (this.#settled) return this.#settled;
+    if (this.#failure !== undefined) this.values().then((values) => (this.#settled = values), () => {});
     const reason = this.#failure === undefined ? "not every streaming layer has been read to its end" : "a layer failed";
     throw new NotComputedError(`Image config and manifest not computed: ${reason}`, { cause: this.#failure });
   }
 
   async #compute(): Promise<ImageValues> {
     const added = await Promise.all(this.added.map((layer) => describe(layer, this.format)));
-    if (added.length === 0 && this.base.pulled) return this.base.pulled;
-    const configFile = nextConfig(this.base.configFile, added, this.base.layers.length);
+    const base = isImage(this.base) ? await baseOf(this.base) : this.base;
+    if (added.length === 0 && base.pulled) return base.pulled;
+    const configFile = nextConfig(base.configFile, added, base.layers.length);
     const config = await hashJson(configFile);
-    const configDescriptor = { mediaType: this.base.configMediaType, digest: config.digest, size: config.bytes.length };
+    const configDescriptor = { mediaType: base.configMediaType, digest: config.digest, size: config.bytes.length };
     const manifest: Manifest = {
       schemaVersion: 2,
-      mediaType: this.base.manifestMediaType,
+      mediaType: base.manifestMediaType,
       config: configDescriptor,
-      layers: [...this.base.layerDescriptors, ...added.map((layer) => layer.descriptor)],
+      layers: [...base.layerDescriptors, ...added.map((layer) => layer.descriptor)],
     };
-    if (this.base.annotations) manifest.annotations = this.base.annotations;
+    if (base.annotations) manifest.annotations = base.annotations;
     const hashed = await hashJson(manifest);
     return {
       configFile,
@@ -89,13 +101,32 @@ export class ComposedImage implements Image {
       config: configDescriptor,
       manifest,
       rawManifest: hashed.bytes,
-      descriptor: { mediaType: this.base.manifestMediaType, digest: hashed.digest, size: hashed.bytes.length },
+      descriptor: { mediaType: base.manifestMediaType, digest: hashed.digest, size: hashed.bytes.length },
     };
   }
 }
 
+function isImage(base: ImageBase | Image): base is Image {
+  return typeof (base as Partial<Image>).values === "function";
+}
+
+// Any image, through its interface: its values say all a base must.
+async function baseOf(image: Image): Promise<ImageBase> {
+  const values = await image.values();
+  return {
+    format: image.format,
+    manifestMediaType: image.mediaType(),
+    configMediaType: values.config.mediaType,
+    configFile: values.configFile,
+    layers: image.layers(),
+    layerDescriptors: values.manifest.layers,
+    annotations: values.manifest.annotations,
+    pulled: values,
+  };
+}
+
 async function describe(layer: Layer, format: ImageFormat): Promise<AddedLayer> {
-  const [digest, diffID, size] = await Promise.all([layer.digest(), layer.diffID(), layer.size()]);
+  const { digest, diffID, size } = await layerValues(layer);
   // appendLayers refused the layers a format cannot list.
   const mediaType = layerMediaTypeFor(format, layer.mediaType()) ?? layer.mediaType();
   return { descriptor: { mediaType, digest, size }, diffID };

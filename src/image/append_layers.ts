@@ -12,14 +12,15 @@ import type { Image } from "./image.ts";
  * it: until then `computed()` throws `NotComputedError` and `values()` waits.
  * The counterpart of go-containerregistry's `mutate.Append`.
  *
- * @param image An image from {@link emptyImage}, {@link pullImage} or an earlier `appendLayers`.
+ * @param image Any {@link Image}: from {@link emptyImage}, {@link pullImage}, an earlier
+ * `appendLayers`, or one of your own, read through the `Image` interface.
  * @param layers The layers to add, streaming or not.
  * @returns The new image; `image` itself is unchanged.
  * A layer takes the media type of the image's format: a gzip layer appended
  * to a Docker v2 image is listed as Docker's `…rootfs.diff.tar.gzip`, to an
  * OCI image as OCI's `…layer.v1.tar+gzip`, whatever the layer itself says.
  *
- * @throws {TypeError} when `image` was not made by streamlayer, or a layer is missing.
+ * @throws {TypeError} when `image` is not an image, or a layer is missing.
  * @throws {UnsupportedImageError} when a Docker v2 image cannot list a layer (zstd, uncompressed).
  *
  * @example Appending a streaming layer
@@ -35,8 +36,8 @@ import type { Image } from "./image.ts";
  * ```
  */
 export function appendLayers(image: Image, ...layers: Layer[]): Image {
-  if (!(image instanceof ComposedImage)) {
-    throw new TypeError("appendLayers: the image must come from emptyImage, pullImage or appendLayers");
+  if (typeof image?.values !== "function" || typeof image.layers !== "function" || typeof image.mediaType !== "function") {
+    throw new TypeError("appendLayers: the image is not an Image (format, mediaType(), layers(), values(), computed())");
   }
   for (const [index, layer] of layers.entries()) {
     if (typeof layer?.compressed !== "function") throw new TypeError(`appendLayers: layer ${index} is not a layer`);
@@ -44,5 +45,8 @@ export function appendLayers(image: Image, ...layers: Layer[]): Image {
       throw new UnsupportedImageError("(a Docker v2 base)", `its manifest cannot list layer ${index} of media type ${layer.mediaType()}: append gzip layers, or start from an OCI image`);
     }
   }
-  return new ComposedImage(image.base, [...image.added, ...layers]);
+  // streamlayer's own images are flattened: one config and manifest are
+  // hashed at the end, and the CLI's edits still reach the base.
+  if (image instanceof ComposedImage) return new ComposedImage(image.base, [...image.added, ...layers]);
+  return new ComposedImage(image, layers);
 }

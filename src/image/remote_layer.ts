@@ -1,11 +1,13 @@
-import type { Layer, LayerValues } from "../layer/layer.ts";
+import type { Layer, LayerValues, MountSource } from "../layer/layer.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 
 /**
  * A layer of an image in a registry, known by its descriptor and DiffID, whose
- * bytes are fetched only when `compressed()` is read. `writeImage` mounts it
- * across repositories of the same registry, or copies it blob to blob.
+ * bytes are fetched only when `compressed()` is read. Its `knownDescriptor()`
+ * and `mountFrom` capabilities let `writeImage` skip it when the registry
+ * has it, mount it across repositories of the same registry, or else copy it
+ * blob to blob.
  *
  * @example Where the base layers of a pulled image live
  * ```ts
@@ -13,17 +15,15 @@ import type { Descriptor } from "../oci/descriptor.ts";
  *
  * const base = await pullImage("127.0.0.1:5000/alpine:3");
  * for (const layer of base.layers()) {
- *   if (layer instanceof RemoteLayer) console.log(layer.registry, layer.repository, layer.descriptor.digest);
+ *   if (layer instanceof RemoteLayer) console.log(layer.mountFrom.registry, layer.mountFrom.repository, layer.descriptor.digest);
  * }
  * ```
  */
 export class RemoteLayer implements Layer {
   /** The descriptor the image's manifest gives the layer. */
   readonly descriptor: Descriptor;
-  /** The registry host it is stored on. */
-  readonly registry: string;
-  /** The repository it is stored in. */
-  readonly repository: string;
+  /** The registry host and repository it is stored in. */
+  readonly mountFrom: MountSource;
   readonly #diffID: string;
   readonly #client: RegistryClient;
 
@@ -36,8 +36,12 @@ export class RemoteLayer implements Layer {
     this.#client = client;
     this.descriptor = descriptor;
     this.#diffID = diffID;
-    this.registry = client.reference.registry;
-    this.repository = client.reference.repository;
+    this.mountFrom = { registry: client.reference.registry, repository: client.reference.repository };
+  }
+
+  /** The descriptor, known from the manifest without fetching the blob. */
+  knownDescriptor(): Promise<Descriptor> {
+    return Promise.resolve(this.descriptor);
   }
 
   digest(): Promise<string> {

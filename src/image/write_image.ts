@@ -1,4 +1,5 @@
 import type { Layer, LayerValues } from "../layer/layer.ts";
+import { knownDescriptor, mountSource } from "../layer/_partial.ts";
 import { RegistryClient, type RegistryClientOptions } from "../registry/client.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { DigestMismatchError } from "../oci/errors.ts";
@@ -7,7 +8,6 @@ import { parseReference } from "../registry/reference.ts";
 import { digestLike } from "../hash/pinned_digest.ts";
 import { uploadLayer, type UploadLayerOptions } from "../registry/upload_layer.ts";
 import type { Image } from "./image.ts";
-import { RemoteLayer } from "./remote_layer.ts";
 
 /** Where the upload of one layer of an image stands. */
 export interface ImageUploadProgress extends UploadProgress {
@@ -84,11 +84,15 @@ export async function writeImage(reference: string, image: Image, options: Write
 }
 
 async function writeOneLayer(client: RegistryClient, layer: Layer, index: number, options: WriteImageOptions): Promise<void> {
-  if (layer instanceof RemoteLayer && layer.registry === client.reference.registry && layer.repository !== client.reference.repository) {
-    if (await client.headBlob(layer.descriptor.digest)) return;
-    if (await client.mountBlob(layer.descriptor.digest, layer.repository)) return;
+  // A layer stored in another repository of this registry is mounted, when
+  // its digest is known without reading it.
+  const from = mountSource(layer);
+  if (from && from.registry === client.reference.registry && from.repository !== client.reference.repository) {
+    const known = await knownDescriptor(layer);
+    if (known && (await client.headBlob(known.digest))) return;
+    if (known && (await client.mountBlob(known.digest, from.repository))) return;
   }
-  // A remote layer from another registry is copied here, blob to blob: its
+  // A layer from another registry is copied here, blob to blob: its
   // compressed() streams the GET into the upload.
   const onProgress = options.onProgress;
   await uploadLayer(client, layer, { ...options, onProgress: onProgress && ((progress) => onProgress({ ...progress, layer: index })) });
@@ -104,6 +108,7 @@ function knownBlob(bytes: Uint8Array, descriptor: Descriptor): Layer {
     diffID: async () => values.diffID,
     size: async () => values.size,
     mediaType: () => descriptor.mediaType,
+    knownDescriptor: async () => descriptor,
     computed: () => values,
     compressed: () =>
       new ReadableStream<Uint8Array>({
@@ -140,9 +145,9 @@ async function runBounded<T>(items: readonly T[], jobs: number, work: (item: T, 
 }
 
 // After a failure, streaming layers nobody started are ended too, so that
-// their sources (a file, stdin) are released.
+// their sources (a file, stdin) are released. A re-readable layer (bytes, a
+// registry's blob) makes a new stream that nothing has started: ending it costs nothing.
 async function cancelUnread(layer: Layer, reason: unknown): Promise<void> {
-  if (layer instanceof RemoteLayer) return;
   try {
     await layer.compressed().cancel(reason);
   } catch {

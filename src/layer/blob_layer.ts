@@ -1,6 +1,7 @@
 import { createSha256, sha256Digest } from "../hash/sha256.ts";
 import { isSha256Digest } from "../oci/digest.ts";
 import { NotComputedError, UncompressedUnavailableError } from "./errors.ts";
+import type { Descriptor } from "../oci/descriptor.ts";
 import type { Layer, LayerValues } from "./layer.ts";
 import { OCI_LAYER_GZIP } from "../oci/media_types.ts";
 
@@ -64,6 +65,11 @@ export class BlobLayer implements Layer {
   /** The number of bytes. */
   size(): Promise<number> {
     return Promise.resolve(this.#size());
+  }
+
+  /** The blob's descriptor, once its digest is computed: known before the bytes are sent. */
+  async knownDescriptor(): Promise<Descriptor> {
+    return { mediaType: this.#mediaType, digest: await this.#digest, size: this.#size() };
   }
 
   /** The media type. */

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Image } from "../image/image.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import type { Layer } from "../layer/layer.ts";
+import { knownDescriptor } from "../layer/_partial.ts";
 import { hasBlob, writeBlobFile, writeBytesFile } from "./_blob_file.ts";
 import { addToLayoutIndex, REF_NAME } from "./_layout_index.ts";
 import { TAG_PATTERN } from "../oci/digest.ts";
@@ -109,7 +110,7 @@ async function prepareLayout(directory: string): Promise<void> {
 }
 
 async function writeLayer(directory: string, layer: Layer, options: WriteLayoutOptions): Promise<Descriptor> {
-  const known = knownValues(layer);
+  const known = await knownDescriptor(layer);
   if (known && (await hasBlob(directory, known.digest, known.size))) {
     options.onBlob?.({ digest: known.digest, size: known.size, kind: "layer", existed: true });
     return { mediaType: layer.mediaType(), digest: known.digest, size: known.size };
@@ -119,10 +120,3 @@ async function writeLayer(directory: string, layer: Layer, options: WriteLayoutO
   return { mediaType: layer.mediaType(), ...written };
 }
 
-function knownValues(layer: Layer): { digest: string; size: number } | undefined {
-  try {
-    return layer.computed();
-  } catch {
-    return undefined;
-  }
-}

@@ -12,7 +12,7 @@
 export interface UploadProgress {
   /**
    * Uncompressed bytes read from the layer's source so far, when the layer
-   * counts them (a {@link StreamLayer} does, through `bytesRead()`); else undefined.
+   * counts them (its `bytesRead()` capability, as StreamLayer's); else undefined.
    */
   readonly read: number | undefined;
   /** Compressed bytes read from the layer so far. */
@@ -74,10 +74,3 @@ export class ProgressReporter {
   }
 }
 
-/** The source bytes a layer has read, if it counts them (`bytesRead()`, as StreamLayer has). */
-export function sourceBytesRead(layer: object): number | undefined {
-  const counter = (layer as { bytesRead?: unknown }).bytesRead;
-  if (typeof counter !== "function") return undefined;
-  const value: unknown = counter.call(layer);
-  return typeof value === "number" ? value : undefined;
-}

@@ -1,6 +1,7 @@
 import type { Layer } from "../layer/layer.ts";
 import { UploadNotResumableError } from "./errors.ts";
-import { type ProgressReporter, sourceBytesRead } from "./progress.ts";
+import { sourceBytesRead } from "../layer/_partial.ts";
+import type { ProgressReporter } from "./progress.ts";
 import type { UploadSession } from "./upload_session.ts";
 
 /**

@@ -1,11 +1,10 @@
-import { isStreamLayerError } from "../errors.ts";
-import { BlobLayer } from "../layer/blob_layer.ts";
 import type { Layer } from "../layer/layer.ts";
+import { knownDescriptor, sourceBytesRead } from "../layer/_partial.ts";
 import { chunkedUpload } from "./chunked_upload.ts";
 import { chunkSizeFor } from "./chunk_size.ts";
 import type { RegistryClient } from "./client.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import { ProgressReporter, sourceBytesRead, type UploadProgress } from "./progress.ts";
+import { ProgressReporter, type UploadProgress } from "./progress.ts";
 import { streamedUpload } from "./streamed_upload.ts";
 
 /** How a layer's bytes travel: PATCHes of one chunk each, or one streamed PATCH. */
@@ -37,8 +36,10 @@ export interface UploadLayerOptions {
 }
 
 /**
- * Uploads a layer's blob through a {@link RegistryClient}. A layer whose digest
- * is known up front is looked for first (HEAD) and not uploaded again. On
+ * Uploads a layer's blob through a {@link RegistryClient}. A layer whose
+ * descriptor is known up front (`knownDescriptor()`, or `computed()` values)
+ * is looked for first (HEAD) and not uploaded again. The layer's values are
+ * asked only once its compressed stream has been read to its end. On
  * failure or abort the source is cancelled and the upload session deleted.
  *
  * @returns The blob's descriptor.
@@ -63,7 +64,7 @@ export async function uploadLayer(client: RegistryClient, layer: Layer, options:
   const progress = new ProgressReporter(options.onProgress);
   let started = false;
   try {
-    const known = await knownValues(layer);
+    const known = await knownDescriptor(layer);
     if (known !== undefined) {
       progress.update({ total: known.size });
       if (await client.headBlob(known.digest)) {
@@ -87,16 +88,6 @@ export async function uploadLayer(client: RegistryClient, layer: Layer, options:
     if (!started) await cancelSource(layer, error);
     throw error;
   }
-}
-
-async function knownValues(layer: Layer): Promise<{ digest: string; size: number } | undefined> {
-  try {
-    return layer.computed();
-  } catch (error) {
-    if (!isStreamLayerError(error) || error.code !== "NOT_COMPUTED") throw error;
-  }
-  if (layer instanceof BlobLayer) return { digest: await layer.digest(), size: await layer.size() };
-  return undefined;
 }
 
 // A failure before the upload began still ends the source, as the caller gave it to us.
