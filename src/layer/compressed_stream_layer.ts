@@ -2,6 +2,7 @@ import { ConsumedError, NotComputedError, UncompressedUnavailableError } from ".
 import { hashingGunzipStream } from "./hashing_gunzip_stream.ts";
 import type { Layer, LayerValues } from "./layer.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../oci/media_types.ts";
+import { layerSourceStream, type LayerSource } from "./layer_source.ts";
 import { quiet, settlement, type Settlement } from "./_settlement.ts";
 
 /** Options for {@link CompressedStreamLayer}. */
@@ -61,18 +62,19 @@ export class CompressedStreamLayer implements Layer {
   #bytesRead = 0;
 
   /**
-   * @param source The gzip bytes. The layer takes it over: it is locked at once.
+   * @param source The gzip bytes, as a `ReadableStream` or any `AsyncIterable<Uint8Array>`. The layer takes it over: a stream is locked at once.
    * @param options The media type, and whether the content must be a tar.
    * @throws {TypeError} when `source` is not a readable stream or is locked, or the media type is unknown.
    */
-  constructor(source: ReadableStream<Uint8Array>, options: CompressedStreamLayerOptions = {}) {
+  constructor(source: LayerSource, options: CompressedStreamLayerOptions = {}) {
+    const readable = layerSourceStream(source);
     const { mediaType = OCI_LAYER_GZIP, requireTar = true } = options;
     if (mediaType !== OCI_LAYER_GZIP && mediaType !== DOCKER_LAYER_GZIP) {
       throw new TypeError(`Invalid mediaType: expected "${OCI_LAYER_GZIP}" or "${DOCKER_LAYER_GZIP}", got ${String(mediaType)}`);
     }
-    if (typeof source?.getReader !== "function") throw new TypeError("Cannot create a CompressedStreamLayer: source is not a ReadableStream");
-    if (source.locked) throw new TypeError("Cannot create a CompressedStreamLayer: source is locked to another reader");
-    this.#source = source.getReader();
+    if (typeof readable?.getReader !== "function") throw new TypeError("Cannot create a CompressedStreamLayer: source is not a ReadableStream");
+    if (readable.locked) throw new TypeError("Cannot create a CompressedStreamLayer: source is locked to another reader");
+    this.#source = readable.getReader();
     this.#mediaType = mediaType;
     this.#requireTar = requireTar !== false;
     this.#values = settlement<LayerValues>();

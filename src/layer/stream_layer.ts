@@ -3,6 +3,7 @@ import { hasCompressionStream } from "../compress/create_compressor.ts";
 import { ConsumedError, NotComputedError, UncompressedUnavailableError, type InvalidLayerSourceError } from "./errors.ts";
 import { hashingGzipStream } from "./hashing_gzip_stream.ts";
 import { tarCheckedReader } from "./tar_checked_reader.ts";
+import { layerSourceStream, type LayerSource } from "./layer_source.ts";
 import { quiet, settlement, type Settlement } from "./_settlement.ts";
 import type { Layer, LayerValues } from "./layer.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../oci/media_types.ts";
@@ -109,12 +110,13 @@ export class StreamLayer implements Layer {
   #bytesRead = 0;
 
   /**
-   * @param source The uncompressed tarball. The layer takes it over: it is locked at once.
+   * @param source The uncompressed tarball, as a `ReadableStream` or any `AsyncIterable<Uint8Array>`. The layer takes it over: a stream is locked at once.
    * @param options How to compress, and the media type.
    * @throws {TypeError} when `source` is not a readable stream or is locked, or an option is unknown.
    * @throws {RangeError} when `compressionLevel` is not an integer from 0 to 9, or `blocksInFlight` not a positive integer.
    */
-  constructor(source: ReadableStream<Uint8Array>, options: StreamLayerOptions = {}) {
+  constructor(source: LayerSource, options: StreamLayerOptions = {}) {
+    const readable = layerSourceStream(source);
     const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto", deterministic = false, requireTar = true, blocksInFlight } = options;
     validateOptions(compressionLevel, mediaType, compressor);
     if (blocksInFlight !== undefined && (!Number.isInteger(blocksInFlight) || blocksInFlight < 1)) {
@@ -123,9 +125,9 @@ export class StreamLayer implements Layer {
     if (deterministic && compressor !== "auto" && compressor !== "fflate") {
       throw new TypeError(`Invalid options: deterministic layers have a compressor of their own, got compressor "${compressor}"`);
     }
-    if (typeof source?.getReader !== "function") throw new TypeError("Cannot create a StreamLayer: source is not a ReadableStream");
-    if (source.locked) throw new TypeError("Cannot create a StreamLayer: source is locked to another reader");
-    this.#source = requireTar === false ? source.getReader() : tarCheckedReader(source.getReader());
+    if (typeof readable?.getReader !== "function") throw new TypeError("Cannot create a StreamLayer: source is not a ReadableStream");
+    if (readable.locked) throw new TypeError("Cannot create a StreamLayer: source is locked to another reader");
+    this.#source = requireTar === false ? readable.getReader() : tarCheckedReader(readable.getReader());
     this.#mediaType = mediaType;
     this.#level = compressionLevel;
     this.#compressor = compressor;
