@@ -1,5 +1,4 @@
-// Not yet in `npm test` (see the script test:issue9): fails until issue 9's
-// reorganisation. A Worker that imports the packed `streamlayer` and pushes
+// A Worker that imports the packed `streamlayer` and pushes
 // `request.body`, bundled with esbuild and started by miniflare the usual way
 // (`modules: true` and `scriptPath`, which is also how `vite preview` with the
 // Cloudflare plugin starts one), pushes a layer to a real registry; the blob
@@ -71,6 +70,9 @@ test("a Worker bundled with esbuild and started with modules: true and scriptPat
   const starting: Miniflare = new Miniflare({
     modules: true,
     scriptPath,
+    // Modules are named relative to modulesRoot, the working directory unless
+    // told: a script outside it would need "..", which workerd refuses.
+    modulesRoot: join(project.path, "dist"),
     compatibilityDate: "2025-01-01",
     // workerd's default internet service refuses loopback addresses: the registry is its outbound service.
     outboundService: { external: { address: registry.host, http: {} } },

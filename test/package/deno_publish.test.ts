@@ -1,5 +1,4 @@
-// Not yet in `npm test` (see the script test:issue9): fails until issue 9's
-// reorganisation. `deno publish --dry-run` (what JSR will take: jsr.json's
+// `deno publish --dry-run` (what JSR will take: jsr.json's
 // exports, slow types, dynamic imports) passes with no warning. It needs no
 // network beyond what node_modules already holds: the dry run does not reach JSR.
 import assert from "node:assert/strict";

@@ -1,5 +1,4 @@
-// Not yet in `npm test` (see the script test:issue9): fails until issue 9's
-// reorganisation. The README's Node recipe type-checks in a user's project
+// The README's Node recipe type-checks in a user's project
 // with Node's types: a layer from `Readable.toWeb(process.stdin)` (Node's
 // `ReadableStream<any>`) and from any `AsyncIterable<Uint8Array>`, no cast.
 import assert from "node:assert/strict";

@@ -1,5 +1,4 @@
-// Not yet in `npm test` (see the script test:issue9): fails until issue 9's
-// reorganisation. A browser app that installs the packed tarball, bundled for
+// A browser app that installs the packed tarball, bundled for
 // production by webpack 5 and by Vite: zero warnings from either, and the
 // minified bundle's errors keep their names (`error.name` checks and logs).
 import assert from "node:assert/strict";
