@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
-import { type Inspected, type InspectedConfig, sha256, skopeoJson, tarball } from "../image/_image_tools.ts";
+import { type Inspected, type InspectedConfig, skopeoJson, tarball } from "../image/_image_tools.ts";
+import { sha256 } from "../support/tools.ts";
 import { lastLine, runCli } from "./_run_cli.ts";
 
 let open: RunningRegistry;

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
-import { type Inspected, type InspectedConfig, sha256, skopeo, skopeoJson, tarball } from "../image/_image_tools.ts";
+import { type Inspected, type InspectedConfig, skopeo, skopeoJson, tarball } from "../image/_image_tools.ts";
+import { fetchCheckedBlob } from "../support/blob_check.ts";
 import { lastLine, runCli } from "./_run_cli.ts";
 
 let open: RunningRegistry;
@@ -74,11 +75,7 @@ test("--blob pushes only the layer; the registry serves it under its digest", as
   const result = await runCli(["push", "--blob", "--json", "--upload", "stream", file, `${open.host}/cli/blob`]);
   assert.equal(result.code, 0, result.stderr);
   const pushed = JSON.parse(result.stdout) as PushResult;
-  const response = await fetch(`${open.url}/v2/cli/blob/blobs/${pushed.layer.digest}`);
-  assert.equal(response.status, 200);
-  const blob = new Uint8Array(await response.arrayBuffer());
-  assert.equal(sha256(blob), pushed.layer.digest);
-  assert.equal(blob.length, pushed.layer.size);
+  await fetchCheckedBlob(open.url, "cli/blob", pushed.layer.digest, pushed.layer.size);
 });
 
 test("--base appends to an image pushed beforehand: base layers first, then ours", async () => {

@@ -1,13 +1,12 @@
 // A compressor of one's own: `compressor` takes a factory, called with the
 // layer's level, whose output is what the layer hashes and hands out.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { test } from "node:test";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { StreamLayer, type CompressionLevel, type Compressor, type CompressorFactory } from "../../src/index.ts";
 import { collect, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
+import { sha256 } from "../support/tools.ts";
 
-const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 /** Gzip of the whole input at once, with node:zlib: not a compressor streamlayer has. */
 function wholeGzip(level: CompressionLevel | undefined): Compressor {

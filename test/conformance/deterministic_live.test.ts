@@ -6,7 +6,6 @@
 // gunzip(1) restores Node's bytes; equal digests make them every runtime's.
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -20,12 +19,12 @@ import { startWorker } from "../runtimes/workerd/_workerd.ts";
 import { tarLikeBytes } from "../support/bytes.ts";
 import { deterministicLayers, LIVE_LEVELS, LIVE_SEED, LIVE_SIZES, type LiveLayer } from "./deterministic_live_probe.ts";
 import { PORTABLE_TSCONFIG } from "../support/portable_sources.ts";
+import { sha256 } from "../support/tools.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const DENO = createRequire(import.meta.url).resolve("deno/bin.cjs");
 // Nothing here reaches a registry; the runners want an address all the same.
 const NO_REGISTRY = "127.0.0.1:9";
-const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 async function inDeno(): Promise<LiveLayer[]> {
   const args = [DENO, "run", "--config", join(ROOT, "test/runtimes/deno/deno.json"), `--allow-read=${ROOT}`, join(ROOT, "test/runtimes/deno/deterministic_probe.ts")];

@@ -2,6 +2,8 @@
 // and byte helpers that use web-platform globals only, so the same files run
 // in Chromium, Deno, workerd and Node.
 import type * as Library from "../../src/index.ts";
+import { webCryptoDigest } from "../support/blob_check.ts";
+import { collect, xorshift32 } from "../support/bytes.ts";
 
 /** The library under test: the TypeScript sources, a bundle of them, or the built package. */
 export type StreamLayerLibrary = typeof Library;
@@ -74,11 +76,9 @@ export async function assertRejects(promise: Promise<unknown>, name: string, wha
   throw new AssertionError(`${what}: expected a rejection with ${name}, it resolved`);
 }
 
-/** `sha256:<hex>` by the platform's WebCrypto: independent of the library's hasher. */
-export async function webCryptoDigest(bytes: Uint8Array): Promise<string> {
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.slice()));
-  return `sha256:${[...hash].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
-}
+// `sha256:<hex>` by the platform's WebCrypto (independent of the library's
+// hasher), and a stream read to its end: the shared helpers, for every runtime.
+export { collect, webCryptoDigest };
 
 /** The bytes the platform's `DecompressionStream` gives back for a gzip. */
 export async function gunzipBytes(gzip: Uint8Array): Promise<Uint8Array> {
@@ -88,29 +88,7 @@ export async function gunzipBytes(gzip: Uint8Array): Promise<Uint8Array> {
 
 /** A deterministic pseudo-random generator (xorshift32), so every runtime draws the same chunkings. */
 export function random(seed: number): (max: number) => number {
-  let state = seed >>> 0 || 1;
-  return (max) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % max;
-  };
+  const next = xorshift32(seed);
+  return (max) => next() % max;
 }
 
-/**
- * Reads a stream to its end into one array. Not `new Response(stream)`:
- * Chromium reports a stream's error from there as "TypeError: Failed to
- * fetch", hiding the error the suite checks.
- */
-export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = stream.getReader();
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    chunks.push(next.value);
-    length += next.value.length;
-  }
-  const bytes = new Uint8Array(length);
-  chunks.reduce((offset, chunk) => (bytes.set(chunk, offset), offset + chunk.length), 0);
-  return bytes;
-}

@@ -1,19 +1,12 @@
 // Checks a push with the registry's own answers: HEAD for existence, size and
 // digest header; GET for the bytes, hashed with WebCrypto.
-import { assertEqual, webCryptoDigest } from "./harness.ts";
+import { fetchCheckedBlob as fetchBlob } from "../support/blob_check.ts";
+import { assertEqual } from "./harness.ts";
 
 /** Checks the blob with HEAD and GET and returns its bytes. */
 export async function fetchCheckedBlob(registry: string, repository: string, digest: string, size: number): Promise<Uint8Array> {
-  const url = `http://${registry}/v2/${repository}/blobs/${digest}`;
-  const head = await fetch(url, { method: "HEAD" });
-  assertEqual(head.status, 200, `HEAD ${url}`);
-  assertEqual(head.headers.get("docker-content-digest"), digest, "HEAD Docker-Content-Digest");
-  assertEqual(head.headers.get("content-length"), String(size), "HEAD Content-Length");
-  const get = await fetch(url);
-  assertEqual(get.status, 200, `GET ${url}`);
-  const bytes = new Uint8Array(await get.arrayBuffer());
-  assertEqual(bytes.length, size, "GET length");
-  assertEqual(await webCryptoDigest(bytes), digest, "SHA-256 of the GET body");
+  const { bytes, headers } = await fetchBlob(`http://${registry}`, repository, digest, size);
+  assertEqual(headers.get("docker-content-digest"), digest, "HEAD Docker-Content-Digest");
   return bytes;
 }
 

@@ -4,19 +4,18 @@
 // registry elsewhere: the error names the --allow-net flag that is missing.
 import assert from "node:assert/strict";
 import { execFile, execFileSync, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
+import { sha256 } from "../support/tools.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const EXAMPLE = join(ROOT, "examples/deno");
 const DENO = createRequire(import.meta.url).resolve("deno/bin.cjs");
 const run = promisify(execFile);
-const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 let registry: RunningRegistry;
 before(async () => (registry = await startRegistry()));

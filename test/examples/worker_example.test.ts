@@ -5,7 +5,6 @@
 // which the library pushes an image in chunked mode.
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,11 +16,11 @@ import { Miniflare } from "miniflare";
 import { appendLayers, createTarStream, emptyImage, StreamLayer, writeImage } from "../../src/index.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { PORTABLE_TSCONFIG } from "../support/portable_sources.ts";
+import { sha256 } from "../support/tools.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const EXAMPLE = join(ROOT, "examples/worker");
 const run = promisify(execFile);
-const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 let registry: RunningRegistry;
 let miniflare: Miniflare;

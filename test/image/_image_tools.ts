@@ -1,13 +1,11 @@
 // Helpers for image tests: tarballs with a DiffID known independently of our
 // code (node:crypto over the exact bytes), and skopeo as the judge.
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { createTarStream } from "../../src/tar/index.ts";
+import { sha256 } from "../support/tools.ts";
 
 const run = promisify(execFile);
-
-export const sha256 = (bytes: Uint8Array): string => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 /** A small tarball made by createTarStream, and its DiffID computed by node:crypto. */
 export async function tarball(files: Record<string, string>): Promise<{ bytes: Uint8Array; diffID: string }> {

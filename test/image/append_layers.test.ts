@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { test } from "node:test";
 import { appendLayers, emptyImage, OCI_CONFIG, OCI_MANIFEST, DOCKER_MANIFEST, DOCKER_CONFIG } from "../../src/image/index.ts";
 import { NotComputedError } from "../../src/layer/errors.ts";
 import { StreamLayer } from "../../src/layer/stream_layer.ts";
 import { createTarStream } from "../../src/tar/index.ts";
+import { sha256 } from "../support/tools.ts";
 
-const sha256 = (bytes: Uint8Array): string => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 function tarLayer(text: string): StreamLayer {
   return new StreamLayer(createTarStream([{ path: "hello.txt", data: text }]));

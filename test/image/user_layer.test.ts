@@ -3,15 +3,14 @@
 // streamlayer's: they get the existence check, the mount, progress and
 // appendLayers like streamlayer's own. Judged by the real registry and skopeo.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { appendLayers, writeImage, writeLayer, type Descriptor, type Image, type ImageValues, type Layer, type UploadProgress } from "../../src/index.ts";
 import { RegistryClient } from "../../src/registry/client.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { type Inspected, type InspectedConfig, skopeoJson, tarball } from "./_image_tools.ts";
+import { sha256 } from "../support/tools.ts";
 
-const sha256 = (bytes: Uint8Array): string => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip";
 const noTls = "--tls-verify=false";
 

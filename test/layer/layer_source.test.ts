@@ -2,14 +2,13 @@
 // (an async generator, a Node Readable) and Node's own ReadableStream type,
 // each read once, one item per read, and returned when the layer is cancelled.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { CompressedStreamLayer, StreamLayer } from "../../src/index.ts";
 import { collect, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
+import { sha256 } from "../support/tools.ts";
 
-const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const tar = withTarHeader(tarLikeBytes(200_000, 3));
 
 function pieces(bytes: Uint8Array, size: number): Uint8Array[] {

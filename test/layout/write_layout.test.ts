@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import type { Layer } from "../../src/layer/layer.ts";
 import { StreamLayer } from "../../src/layer/stream_layer.ts";
 import { parseOciTarget, writeLayout } from "../../src/layout/index.ts";
 import { createTarStream } from "../../src/tar/index.ts";
+import { sha256 } from "../support/tools.ts";
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -19,7 +19,6 @@ function tempDir(): string {
   dirs.push(dir);
   return dir;
 }
-const sha256 = (bytes: Uint8Array): string => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const skopeo = (...args: string[]): string => execFileSync("skopeo", args, { encoding: "utf8" });
 const blob = (dir: string, digest: string): Buffer => readFileSync(join(dir, "blobs", "sha256", digest.slice(7)));
 

@@ -4,15 +4,16 @@
 // Cloudflare plugin starts one), pushes a layer to a real registry; the blob
 // is read back and checked with node:crypto and gunzip.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { fetchCheckedBlob } from "../support/blob_check.ts";
 import { tarLikeBytes, withTarHeader } from "../support/bytes.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
+import { sha256 } from "../support/tools.ts";
 import { consumerProject, packPackage, type Packed } from "./_packed.ts";
 
 const WORKER = `
@@ -85,11 +86,7 @@ test("a Worker bundled with esbuild and started with modules: true and scriptPat
   const answer = (await response.json()) as { digest: string; size: number; diffID: string; error?: string };
   assert.equal(response.status, 200, answer.error);
 
-  const blob = await fetch(`${registry.url}/v2/worker/app/blobs/${answer.digest}`);
-  assert.equal(blob.status, 200);
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  assert.equal(bytes.length, answer.size);
-  assert.equal(`sha256:${createHash("sha256").update(bytes).digest("hex")}`, answer.digest);
+  const { bytes } = await fetchCheckedBlob(registry.url, "worker/app", answer.digest, answer.size);
   assert.deepEqual(new Uint8Array(gunzipSync(bytes)), tar);
-  assert.equal(`sha256:${createHash("sha256").update(tar).digest("hex")}`, answer.diffID);
+  assert.equal(sha256(tar), answer.diffID);
 });

@@ -1,11 +1,12 @@
 // Shared by the registry tests: a source that records how it is read, and
 // checks of a blob against the real registry with requests built here, not
 // by the client under test.
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import assert from "node:assert/strict";
+import { fetchCheckedBlob } from "../support/blob_check.ts";
+import { xorshift32 } from "../support/bytes.ts";
 import type { RunningRegistry } from "../support/registry.ts";
 
 export interface SourceStats {
@@ -48,16 +49,8 @@ export function authorization(registry: RunningRegistry, repository: string): Re
 
 /** Checks that the registry holds the blob: HEAD gives its size, GET gives bytes whose SHA-256 is the digest. Returns the bytes. */
 export async function assertBlob(registry: RunningRegistry, repository: string, digest: string, size: number): Promise<Buffer> {
-  const url = `${registry.url}/v2/${repository}/blobs/${digest}`;
-  const head = await fetch(url, { method: "HEAD", headers: authorization(registry, repository) });
-  assert.equal(head.status, 200, `HEAD ${digest}`);
-  assert.equal(Number(head.headers.get("content-length")), size);
-  const get = await fetch(url, { headers: authorization(registry, repository) });
-  assert.equal(get.status, 200);
-  const bytes = Buffer.from(await get.arrayBuffer());
-  assert.equal(bytes.byteLength, size);
-  assert.equal(`sha256:${createHash("sha256").update(bytes).digest("hex")}`, digest);
-  return bytes;
+  const { bytes } = await fetchCheckedBlob(registry.url, repository, digest, size, authorization(registry, repository));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Checks a gzip blob against the input it was made from. */
@@ -87,13 +80,8 @@ export function openUploads(registry: RunningRegistry, repository: string): stri
 export function randomData(size: number, seed = 1): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   const words = new Uint32Array(out.buffer, 0, Math.floor(size / 4));
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
+  const next = xorshift32(seed);
+  for (let i = 0; i < words.length; i++) words[i] = next();
   for (let i = words.length * 4; i < size; i++) out[i] = (i * 31 + seed) & 255;
   return out;
 }

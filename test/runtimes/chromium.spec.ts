@@ -5,15 +5,16 @@
 // registry; it speaks HTTP/1.1, over which Chromium cannot stream a request
 // body, so the suite expects `upload: 'stream'` to fail with a typed error.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { expect, test, type Page } from "@playwright/test";
 import { conformanceCases } from "../conformance/cases.ts";
 import { tarLikeBytes } from "../support/bytes.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
+import { sha256 } from "../support/tools.ts";
 import type { StreamlayerTestApi } from "./chromium/page.ts";
 import { startPageServer, type PageServer } from "./chromium/server.ts";
+import { fetchCheckedBlob } from "../support/blob_check.ts";
 
 declare const streamlayerTest: StreamlayerTestApi;
 
@@ -56,16 +57,12 @@ async function checkPushed(repository: string, manifestDigest: string, layer: { 
   const manifestResponse = await fetch(`${registry.url}/v2/${repository}/manifests/latest`, { headers: { accept } });
   expect(manifestResponse.status).toBe(200);
   const manifestBytes = Buffer.from(await manifestResponse.arrayBuffer());
-  expect(`sha256:${createHash("sha256").update(manifestBytes).digest("hex")}`).toBe(manifestDigest);
+  expect(sha256(manifestBytes)).toBe(manifestDigest);
   const manifest = JSON.parse(manifestBytes.toString()) as { layers: { digest: string; size: number }[]; config: { digest: string } };
   expect(manifest.layers.map((entry) => entry.digest)).toEqual([layer.digest]);
-  const head = await fetch(`${registry.url}/v2/${repository}/blobs/${layer.digest}`, { method: "HEAD" });
-  expect(head.status).toBe(200);
-  expect(head.headers.get("content-length")).toBe(String(layer.size));
-  const blob = Buffer.from(await (await fetch(`${registry.url}/v2/${repository}/blobs/${layer.digest}`)).arrayBuffer());
-  expect(`sha256:${createHash("sha256").update(blob).digest("hex")}`).toBe(layer.digest);
+  const blob = Buffer.from((await fetchCheckedBlob(registry.url, repository, layer.digest, layer.size)).bytes);
   expect(gunzipSync(blob).equals(bytes), "the stored layer gunzips to the chosen file").toBe(true);
-  expect(layer.diffID).toBe(`sha256:${createHash("sha256").update(bytes).digest("hex")}`);
+  expect(layer.diffID).toBe(sha256(bytes));
   const config = JSON.parse(Buffer.from(await (await fetch(`${registry.url}/v2/${repository}/blobs/${manifest.config.digest}`)).arrayBuffer()).toString()) as { rootfs: { diff_ids: string[] } };
   expect(config.rootfs.diff_ids).toEqual([layer.diffID]);
 }

@@ -10,7 +10,6 @@
 // - no CORS at all, and Allow-Origin without Expose-Headers: the errors name
 //   CORS and the header to expose.
 import { execFile, execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +19,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { build } from "vite";
 import { startRegistry, type RunningRegistry, type StartRegistryOptions } from "../support/registry.ts";
 import { startPreflightFront, startStaticServer, type LocalServer } from "./chromium/cross_origin_servers.ts";
+import { sha256 } from "../support/tools.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const EXPOSE = ["Location", "Range", "Docker-Upload-UUID", "Docker-Content-Digest", "OCI-Chunk-Min-Length", "WWW-Authenticate", "Content-Length"];
@@ -63,7 +63,6 @@ function tarball(): Buffer {
   return execFileSync("tar", ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "-cf", "-", "-C", join(ROOT, "examples/rootfs"), "."]);
 }
 
-const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 interface PageResult {
   ok: boolean;

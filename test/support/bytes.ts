@@ -3,19 +3,24 @@
  * chunk sizes while recording what happened to them.
  */
 
+/** A deterministic pseudo-random generator (xorshift32): each call gives the next unsigned 32-bit value. */
+export function xorshift32(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
+}
+
 /**
  * `length` bytes that look like a tarball of mixed files: runs of text, which
  * compress well, between runs of noise, which do not. Deterministic per seed.
  */
 export function tarLikeBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(length);
-  let state = seed >>> 0 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return state >>> 0;
-  };
+  const next = xorshift32(seed);
   const text = new TextEncoder().encode("usr/share/doc/streamlayer/README 0000644 0000000 0000000 hello, layer\n");
   for (let offset = 0; offset < length; ) {
     const run = Math.min(length - offset, 512 + (next() % 4096));
@@ -81,9 +86,22 @@ export function chunkedStream(bytes: Uint8Array, options: ChunkedStreamOptions =
   return { stream, record };
 }
 
-/** Reads a stream to its end into one array. */
-export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/**
+ * Reads a stream to its end into one array. Not `new Response(stream)`:
+ * Chromium reports a stream's error from there as "TypeError: Failed to
+ * fetch", hiding the error a test checks.
+ */
+export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = stream.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  const bytes = new Uint8Array(length);
+  chunks.reduce((offset, chunk) => (bytes.set(chunk, offset), offset + chunk.length), 0);
+  return bytes;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Independent checks: the system's own sha256sum and gunzip, not our code.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +15,11 @@ const MAX_BUFFER = 512 * 1024 * 1024;
 export async function temporaryDirectory(prefix = "streamlayer-"): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** `sha256:<hex>` of bytes in memory, by Node's OpenSSL: not the library's hasher. */
+export function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
 
 /** `sha256:<hex>` of a file, as `sha256sum` computes it. */
