@@ -6,7 +6,9 @@ import { createHash } from "node:crypto";
 import { Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { StreamLayer, createSha256, type CompressionLevel, type CompressorName } from "../src/index.ts";
+import { StreamLayer, type CompressionLevel } from "../src/index.ts";
+import type { CompressorName } from "../src/compress/compressor.ts";
+import { createSha256 } from "../src/hash/sha256.ts";
 import { createCompressor } from "../src/compress/create_compressor.ts";
 import { MiB, discard, streamOf } from "./fixture.ts";
 

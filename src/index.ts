@@ -1,9 +1,40 @@
+// streamlayer's root: what an application uses. The low-level registry client
+// is `streamlayer/registry`; writing an OCI layout to disk is `streamlayer/layout`.
+
+// Errors
 export { StreamLayerError, isStreamLayerError, type StreamLayerErrorCode } from "./errors.ts";
-export * from "./layer/index.ts";
-export { createSha256, type Sha256 } from "./hash/sha256.ts";
+export { ConsumedError, InvalidLayerSourceError, NotComputedError, UncompressedUnavailableError, type LayerSourceProblem } from "./layer/errors.ts";
 export { CompressorUnavailableError } from "./compress/errors.ts";
-export type { CompressionLevel, Compressor, CompressorChoice, CompressorFactory, CompressorName, CompressorOption } from "./compress/compressor.ts";
-export * from "./registry/index.ts";
-export { BlobLayer, blobLayer, type BlobLayerOptions } from "./layer/blob_layer.ts";
-export * from "./image/index.ts";
-export * from "./tar/index.ts";
+export { DigestMismatchError } from "./oci/errors.ts";
+export { AuthError, InvalidReferenceError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail } from "./registry/errors.ts";
+export { NoMatchingPlatformError, UnsupportedImageError } from "./image/errors.ts";
+
+// Layers
+export type { Layer, LayerValues, MountSource } from "./layer/layer.ts";
+export { StreamLayer, type StreamLayerOptions } from "./layer/stream_layer.ts";
+export { CompressedStreamLayer, type CompressedStreamLayerOptions } from "./layer/compressed_stream_layer.ts";
+export { blobLayer, type BlobLayerOptions } from "./layer/blob_layer.ts";
+export type { LayerSource } from "./layer/layer_source.ts";
+export { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP } from "./oci/media_types.ts";
+export { sniffLayerSource, type LayerSourceKind } from "./layer/sniff_layer_source.ts";
+export type { CompressionLevel, Compressor, CompressorChoice, CompressorFactory, CompressorOption } from "./compress/compressor.ts";
+export { createTarStream, type TarEntryInput, type TarStreamOptions } from "./tar/create_tar_stream.ts";
+
+// Pushing
+export { parseReference, type ParseReferenceOptions, type Reference } from "./registry/reference.ts";
+export { writeLayer, type WriteLayerOptions } from "./registry/write_layer.ts";
+export type { UploadMode } from "./registry/upload_layer.ts";
+export type { UploadProgress } from "./registry/progress.ts";
+export type { RegistryClientOptions } from "./registry/client.ts";
+export type { AuthOption, BasicCredentials, Credentials, IdentityTokenCredentials, TokenCredentials } from "./registry/credentials.ts";
+
+// Images
+export type { Image, ImageValues } from "./image/image.ts";
+export type { ImageFormat } from "./image/media_types.ts";
+export { emptyImage, type EmptyImageOptions } from "./image/empty_image.ts";
+export { appendLayers } from "./image/append_layers.ts";
+export { pullImage, type PullImageOptions } from "./image/pull_image.ts";
+export { writeImage, type ImageUploadProgress, type WriteImageOptions } from "./image/write_image.ts";
+
+// OCI's nouns
+export type { ConfigFile, ContainerConfig, Descriptor, Digest, GzipLayerMediaType, HistoryEntry, Index, Manifest, Platform } from "./oci/index.ts";

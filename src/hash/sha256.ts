@@ -30,17 +30,6 @@ let chosenFactory: Promise<Sha256Factory> | undefined;
  * The choice is made once per process, by trying hash-wasm the first time.
  *
  * @throws {Error} the hash-wasm failure, when neither implementation can run here.
- *
- * @example Hashing in pieces
- * ```ts
- * import { createSha256 } from "streamlayer";
- *
- * const sha256 = await createSha256();
- * sha256.update(new TextEncoder().encode("hello "));
- * sha256.update(new TextEncoder().encode("world"));
- * const hex = await sha256.digest();
- * // hex === "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
- * ```
  */
 export function createSha256(): Promise<Sha256> {
   chosenFactory ??= chooseFactory();

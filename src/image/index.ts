@@ -8,5 +8,4 @@ export { emptyImage, type EmptyImageOptions } from "./empty_image.ts";
 export { appendLayers } from "./append_layers.ts";
 export { pullImage, type PullImageOptions } from "./pull_image.ts";
 export { writeImage, type ImageUploadProgress, type WriteImageOptions } from "./write_image.ts";
-export { RemoteLayer } from "./remote_layer.ts";
 export { NoMatchingPlatformError, UnsupportedImageError } from "./errors.ts";

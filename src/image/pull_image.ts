@@ -8,7 +8,7 @@ import { choosePlatform, formatPlatform } from "./_platform.ts";
 import { NoMatchingPlatformError, UnsupportedImageError } from "./errors.ts";
 import type { Image } from "./image.ts";
 import { DOCKER_CONFIG, DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, OCI_CONFIG, OCI_MANIFEST } from "../oci/media_types.ts";
-import { RemoteLayer } from "./remote_layer.ts";
+import { RemoteLayer } from "../registry/remote_layer.ts";
 import type { Platform } from "../oci/descriptor.ts";
 
 /** Options of {@link pullImage}. */

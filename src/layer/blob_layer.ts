@@ -25,9 +25,9 @@ export interface BlobLayerOptions {
  *
  * @example Values once the digest is computed
  * ```ts
- * import { BlobLayer } from "streamlayer";
+ * import { blobLayer } from "streamlayer";
  *
- * const layer = new BlobLayer(new Uint8Array([1, 2, 3]), { diffID: "sha256:" + "0".repeat(64) });
+ * const layer = blobLayer(new Uint8Array([1, 2, 3]), { diffID: "sha256:" + "0".repeat(64) });
  * await layer.digest();
  * console.log(layer.computed().size); // 3
  * ```

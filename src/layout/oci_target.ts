@@ -16,13 +16,6 @@ export interface OciTarget {
  * @param text The target, starting with `oci:`.
  * @returns The directory and tag, or undefined when `text` does not start with `oci:`.
  * @throws {TypeError} when the directory is empty.
- *
- * @example Parsing skopeo's spelling of a layout
- * ```ts
- * import { parseOciTarget } from "streamlayer/layout";
- *
- * parseOciTarget("oci:/tmp/out:v1"); // { directory: "/tmp/out", tag: "v1" }
- * ```
  */
 export function parseOciTarget(text: string): OciTarget | undefined {
   if (!text.startsWith("oci:")) return undefined;

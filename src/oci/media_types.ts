@@ -39,7 +39,7 @@ export const OCTET_STREAM = "application/octet-stream";
  *
  * @example Accepting OCI manifests only
  * ```ts
- * import { MANIFEST_MEDIA_TYPES, RegistryClient } from "streamlayer";
+ * import { MANIFEST_MEDIA_TYPES, RegistryClient } from "streamlayer/registry";
  *
  * const oci = MANIFEST_MEDIA_TYPES.filter((type) => type.startsWith("application/vnd.oci."));
  * const found = await new RegistryClient("127.0.0.1:5000/demo").headManifest("latest", oci);

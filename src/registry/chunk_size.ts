@@ -5,7 +5,8 @@ const MiB = 1024 * 1024;
  *
  * @example Halving the memory of a push
  * ```ts
- * import { DEFAULT_CHUNK_SIZE, StreamLayer, writeLayer } from "streamlayer";
+ * import { StreamLayer, writeLayer } from "streamlayer";
+ * import { DEFAULT_CHUNK_SIZE } from "streamlayer/registry";
  *
  * const layer = new StreamLayer(new Blob([new Uint8Array(1024)]).stream());
  * await writeLayer("127.0.0.1:5000/demo", layer, { chunkSize: DEFAULT_CHUNK_SIZE / 2 });

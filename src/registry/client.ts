@@ -61,7 +61,7 @@ export interface FetchedManifest {
  *
  * @example Check for a blob, then read a manifest
  * ```ts
- * import { RegistryClient } from "streamlayer";
+ * import { RegistryClient } from "streamlayer/registry";
  *
  * const client = new RegistryClient("127.0.0.1:5000/demo", { auth: { username: "me", password: "secret" } });
  * const blob = await client.headBlob("sha256:" + "0".repeat(64)); // undefined when absent

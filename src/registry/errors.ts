@@ -130,7 +130,8 @@ export class TimeoutError extends RegistryError {
  *
  * @example Telling refused credentials apart
  * ```ts
- * import { AuthError, RegistryClient } from "streamlayer";
+ * import { AuthError } from "streamlayer";
+ * import { RegistryClient } from "streamlayer/registry";
  *
  * const client = new RegistryClient("127.0.0.1:5000/demo", { auth: { token: "not-a-token" } });
  * try {

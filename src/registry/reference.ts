@@ -106,7 +106,7 @@ export function parseReference(text: string, options: ParseReferenceOptions = {}
  *
  * @example Normalising a short name
  * ```ts
- * import { formatReference, parseReference } from "streamlayer";
+ * import { formatReference, parseReference } from "streamlayer/registry";
  *
  * console.log(formatReference(parseReference("alpine"))); // "index.docker.io/library/alpine:latest"
  * ```

@@ -45,7 +45,7 @@ export interface TransportRequest {
  *
  * @example A request the client has no method for: listing tags
  * ```ts
- * import { RegistryClient } from "streamlayer";
+ * import { RegistryClient } from "streamlayer/registry";
  *
  * const client = new RegistryClient("127.0.0.1:5000/demo");
  * const response = await client.transport.send({ method: "GET", url: "/v2/demo/tags/list", scopes: [client.scope(false)] });

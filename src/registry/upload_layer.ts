@@ -47,15 +47,6 @@ export interface UploadLayerOptions {
  * @throws {RegistryError} when the registry refuses; {@link AuthError} on 401/403.
  * @throws {DigestMismatchError} when the registry stored another digest.
  * @throws the signal's reason when aborted; the source's error when it fails.
- *
- * @example Pushing a layer with a client
- * ```ts
- * import { RegistryClient, StreamLayer, uploadLayer } from "streamlayer";
- *
- * const client = new RegistryClient("127.0.0.1:5000/demo");
- * const descriptor = await uploadLayer(client, new StreamLayer(new Blob([new Uint8Array(1024)]).stream()));
- * console.log(descriptor.digest);
- * ```
  */
 export async function uploadLayer(client: RegistryClient, layer: Layer, options: UploadLayerOptions = {}): Promise<Descriptor> {
   const mode = options.upload ?? "chunked";

@@ -23,7 +23,7 @@ const OCTET_STREAM = "application/octet-stream";
  *
  * @example A blob in one chunk, by hand
  * ```ts
- * import { RegistryClient } from "streamlayer";
+ * import { RegistryClient } from "streamlayer/registry";
  *
  * const bytes = new TextEncoder().encode("hello");
  * const digest = "sha256:" + [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");

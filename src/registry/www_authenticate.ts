@@ -15,7 +15,7 @@ export interface Challenge {
  *
  * @example A registry's Bearer challenge
  * ```ts
- * import { parseWwwAuthenticate } from "streamlayer";
+ * import { parseWwwAuthenticate } from "streamlayer/registry";
  *
  * const [challenge] = parseWwwAuthenticate('Bearer realm="https://auth.example/token",service="registry",scope="repository:a:pull"');
  * // challenge.scheme === "bearer", challenge.params.service === "registry"

@@ -67,6 +67,7 @@ function asProgram(example: Example, registryHost: string): string {
   return example.code
     .replace(/from "(\.{1,2}\/[^"]+)"/g, (_, path: string) => `from ${JSON.stringify(join(directory, path))}`)
     .replaceAll('from "streamlayer/layout"', `from ${JSON.stringify(join(ROOT, "src/layout/index.ts"))}`)
+    .replaceAll('from "streamlayer/registry"', `from ${JSON.stringify(join(ROOT, "src/registry/index.ts"))}`)
     .replaceAll('from "streamlayer"', `from ${JSON.stringify(join(ROOT, "src/index.ts"))}`)
     .replaceAll("127.0.0.1:5000", registryHost);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { createSha256 } from "../../src/index.ts";
+import { createSha256 } from "../../src/hash/sha256.ts";
 import { createDigestStreamSha256, hasDigestStream } from "../../src/hash/digest_stream_sha256.ts";
 import { tarLikeBytes } from "../support/bytes.ts";
 

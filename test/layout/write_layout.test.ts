@@ -8,7 +8,8 @@ import { gunzipSync } from "node:zlib";
 import { appendLayers, emptyImage } from "../../src/image/index.ts";
 import type { Layer } from "../../src/layer/layer.ts";
 import { StreamLayer } from "../../src/layer/stream_layer.ts";
-import { parseOciTarget, writeLayout } from "../../src/layout/index.ts";
+import { writeLayout } from "../../src/layout/index.ts";
+import { parseOciTarget } from "../../src/layout/oci_target.ts";
 import { createTarStream } from "../../src/tar/index.ts";
 import { sha256 } from "../support/tools.ts";
 

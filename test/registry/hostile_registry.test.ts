@@ -6,9 +6,8 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, describe, test } from "node:test";
-import {
-  AuthError, appendLayers, blobLayer, emptyImage, pullImage, RegistryClient, RegistryError, StreamLayer, TimeoutError, writeImage, writeLayer,
-} from "../../src/index.ts";
+import { AuthError, appendLayers, blobLayer, emptyImage, pullImage, RegistryError, StreamLayer, TimeoutError, writeImage, writeLayer } from "../../src/index.ts";
+import { RegistryClient } from "../../src/registry/index.ts";
 import { DEFAULT_TIMEOUT_MS } from "../../src/registry/timeout_fetch.ts";
 
 const MiB = 1024 * 1024;

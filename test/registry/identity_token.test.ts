@@ -4,7 +4,8 @@
 // the realm rules; docker-registry with its token server checks real pushes.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { AuthError, RegistryClient, RegistryError, StreamLayer, TimeoutError, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
+import { AuthError, RegistryError, StreamLayer, TimeoutError, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
+import { RegistryClient } from "../../src/registry/index.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { assertLayerBlob, randomData } from "./_helpers.ts";
 

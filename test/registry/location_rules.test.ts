@@ -4,7 +4,8 @@
 // through an injected fetch, so the rule for public registries is the one tested.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { RegistryClient, RegistryError, UnsafeRedirectError } from "../../src/index.ts";
+import { RegistryError, UnsafeRedirectError } from "../../src/index.ts";
+import { RegistryClient } from "../../src/registry/index.ts";
 import { isLocalHost, isPrivateAddress } from "../../src/registry/address.ts";
 
 const REGISTRY = "registry.example.com";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { inspect } from "node:util";
-import { formatReference, InvalidReferenceError, parseReference } from "../../src/index.ts";
+import { InvalidReferenceError, parseReference } from "../../src/index.ts";
+import { formatReference } from "../../src/registry/index.ts";
 
 const digest = `sha256:${"ab".repeat(32)}`;
 

@@ -3,7 +3,8 @@
 // addresses of other hosts). The real registry is exercised by the other files.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AuthError, blobLayer, DigestMismatchError, RegistryClient, RegistryError, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
+import { AuthError, blobLayer, DigestMismatchError, RegistryError, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
+import { RegistryClient } from "../../src/registry/index.ts";
 import { TokenCache } from "../../src/registry/token_cache.ts";
 import { Transport } from "../../src/registry/transport.ts";
 

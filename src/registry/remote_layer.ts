@@ -1,5 +1,5 @@
 import type { Layer, LayerValues, MountSource } from "../layer/layer.ts";
-import type { RegistryClient } from "../registry/client.ts";
+import type { RegistryClient } from "./client.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 
 /**
@@ -11,7 +11,8 @@ import type { Descriptor } from "../oci/descriptor.ts";
  *
  * @example Where the base layers of a pulled image live
  * ```ts
- * import { pullImage, RemoteLayer } from "streamlayer";
+ * import { pullImage } from "streamlayer";
+ * import { RemoteLayer } from "streamlayer/registry";
  *
  * const base = await pullImage("127.0.0.1:5000/alpine:3");
  * for (const layer of base.layers()) {
