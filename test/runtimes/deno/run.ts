@@ -33,7 +33,12 @@ function installPackedPackage(): void {
     mkdirSync(join(modules, "streamlayer"), { recursive: true });
     execFileSync("tar", ["-xzf", join(packDir, packed!.filename), "-C", join(modules, "streamlayer"), "--strip-components=1"]);
     const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    for (const name of Object.keys(manifest.dependencies)) symlinkSync(join(root, "node_modules", name), join(modules, name), "dir");
+    // Node's types too: the suite imports the sources, whose Deno adapter imports node:zlib, and
+    // `deno test` type-checks it; with a manual node_modules, Deno finds those types only there.
+    for (const name of [...Object.keys(manifest.dependencies), "@types/node", "undici-types"]) {
+      mkdirSync(join(modules, name, ".."), { recursive: true });
+      symlinkSync(join(root, "node_modules", name), join(modules, name), "dir");
+    }
   } finally {
     rmSync(packDir, { recursive: true, force: true });
   }
