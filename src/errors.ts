@@ -42,16 +42,12 @@ const BRAND = Symbol.for("streamlayer.error");
  *
  * @example Matching an error by its code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isStreamLayerError, StreamLayer } from "streamlayer";
  *
  * const layer = new StreamLayer(new Blob(["x"]).stream());
- * try {
- *   layer.computed();
- * } catch (error) {
- *   if (isStreamLayerError(error) && error.code === "NOT_COMPUTED") {
- *     // not known until the compressed stream is read to its end
- *   }
- * }
+ * // not known until the compressed stream is read to its end
+ * assert.throws(() => layer.computed(), (error) => isStreamLayerError(error) && error.code === "NOT_COMPUTED");
  * ```
  */
 export class StreamLayerError extends Error {

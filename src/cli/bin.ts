@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `streamlayer` command. Ctrl-C aborts the push in flight (the upload
 // session is deleted, temporary files removed) before exiting with 130.
-import { runCli } from "./main.ts";
+import { runCli } from "./_main.ts";
 
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort(new Error("Interrupted")));

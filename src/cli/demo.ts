@@ -13,7 +13,7 @@ import { emptyImage } from "../image/empty_image.ts";
 import { StreamLayer } from "../layer/stream_layer.ts";
 import { writeLayout } from "../layout/write_layout.ts";
 import { createTarStream } from "../tar/create_tar_stream.ts";
-import { readFolder } from "./read_folder.ts";
+import { readFolder } from "./_read_folder.ts";
 
 const TAG = "demo";
 

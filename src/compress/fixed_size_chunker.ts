@@ -8,12 +8,13 @@
  *
  * @example Blocks of 4 bytes
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FixedSizeChunker } from "./fixed_size_chunker.ts";
  *
  * const chunker = new FixedSizeChunker(4);
  * const sizes = [...chunker.push(new Uint8Array(3)), ...chunker.push(new Uint8Array(6))].map((block) => block.length);
- * const rest = chunker.flush()?.length;
- * if (sizes.join() !== "4,4" || rest !== 1) throw new Error(`got ${sizes} and ${rest}`);
+ * assert.deepEqual(sizes, [4, 4]);
+ * assert.equal(chunker.flush()?.length, 1);
  * ```
  */
 export class FixedSizeChunker {

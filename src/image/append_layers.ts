@@ -25,6 +25,7 @@ import type { Image } from "./image.ts";
  *
  * @example Appending a streaming layer
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appendLayers, createTarStream, emptyImage, StreamLayer } from "streamlayer";
  *
  * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hi\n" }]));
@@ -32,7 +33,7 @@ import type { Image } from "./image.ts";
  * // image.computed() throws NotComputedError until the layer's stream is read to its end:
  * await new Response(layer.compressed()).arrayBuffer(); // writeImage or writeLayout do this
  * const { manifest } = await image.values();
- * console.log(manifest.layers[0]?.digest === (await layer.digest())); // true
+ * assert.equal(manifest.layers[0]?.digest, await layer.digest());
  * ```
  */
 export function appendLayers(image: Image, ...layers: Layer[]): Image {

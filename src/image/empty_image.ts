@@ -49,11 +49,14 @@ export interface EmptyImageOptions {
  *
  * @example Building an image with a command
  * ```ts
+ * import assert from "node:assert/strict";
  * import { emptyImage } from "streamlayer";
  *
  * const image = emptyImage({ architecture: "arm64", config: { Cmd: ["/hello"] } });
  * const { configFile } = await image.values();
- * // configFile.rootfs.diff_ids.length === 0
+ * assert.equal(configFile.architecture, "arm64");
+ * assert.deepEqual(configFile.config?.Cmd, ["/hello"]);
+ * assert.equal(configFile.rootfs.diff_ids.length, 0);
  * ```
  */
 export function emptyImage(options: EmptyImageOptions = {}): Image {

@@ -40,13 +40,15 @@ export interface CompressedStreamLayerOptions {
  *
  * @example Push a .tar.gz as it is
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CompressedStreamLayer, createTarStream, writeLayer } from "streamlayer";
  *
  * // In Node: Readable.toWeb(createReadStream("layer.tar.gz")); in a browser: file.stream().
  * const tarGz = createTarStream([{ path: "hello.txt", data: "hi\n" }]).pipeThrough(new CompressionStream("gzip"));
  * const layer = new CompressedStreamLayer(tarGz);
  * const descriptor = await writeLayer("127.0.0.1:5000/tgz", layer);
- * console.log(descriptor.digest === await layer.digest(), await layer.diffID()); // true, sha256 of the tar
+ * assert.equal(descriptor.digest, await layer.digest());
+ * assert.match(await layer.diffID(), /^sha256:[0-9a-f]{64}$/); // the sha256 of the tar
  * ```
  */
 export class CompressedStreamLayer implements Layer {

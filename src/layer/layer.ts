@@ -48,6 +48,7 @@ export interface MountSource {
  *
  * @example A layer written by hand: bytes compressed elsewhere, values known up front
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeLayer, type Layer } from "streamlayer";
  *
  * const gzip = new Uint8Array([31, 139, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -62,7 +63,7 @@ export interface MountSource {
  *   knownDescriptor: async () => ({ mediaType, digest, size: gzip.length }),
  * };
  * const descriptor = await writeLayer("127.0.0.1:5000/demo", layer);
- * if (descriptor.digest !== digest) throw new Error("pushed another blob");
+ * assert.equal(descriptor.digest, digest);
  * ```
  */
 export interface Layer {

@@ -20,10 +20,11 @@ const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
  *
  * @example Telling a .tar.gz from a tar
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sniffLayerSource } from "streamlayer";
  *
- * console.log(sniffLayerSource(new Uint8Array([0x1f, 0x8b, 8, 0]), false)); // "gzip"
- * console.log(sniffLayerSource(new Uint8Array(0), true)); // "empty"
+ * assert.equal(sniffLayerSource(new Uint8Array([0x1f, 0x8b, 8, 0]), false), "gzip");
+ * assert.equal(sniffLayerSource(new Uint8Array(0), true), "empty");
  * ```
  */
 export function sniffLayerSource(head: Uint8Array, ended: boolean): LayerSourceKind | undefined {

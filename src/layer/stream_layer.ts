@@ -86,12 +86,15 @@ export interface StreamLayerOptions {
  *
  * @example Compress a tarball and learn its digests
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StreamLayer } from "streamlayer";
  *
  * const tarball = new Blob([new Uint8Array(1024)]); // two empty tar blocks
  * const layer = new StreamLayer(tarball.stream());
  * const gzip = await new Response(layer.compressed()).arrayBuffer(); // or upload it
- * console.log(await layer.digest(), await layer.diffID(), await layer.size() === gzip.byteLength);
+ * assert.equal(await layer.diffID(), "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef");
+ * assert.match(await layer.digest(), /^sha256:[0-9a-f]{64}$/);
+ * assert.equal(await layer.size(), gzip.byteLength);
  * ```
  */
 export class StreamLayer implements Layer {

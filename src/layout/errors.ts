@@ -7,10 +7,13 @@ import { StreamLayerError } from "../errors.ts";
  *
  * @example Telling a broken layout apart
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidLayoutError } from "streamlayer/layout";
  *
  * const error = new InvalidLayoutError("/tmp/out/index.json", "not JSON");
- * console.log(error.name === "InvalidLayoutError", error.code === "INVALID_LAYOUT", error.path);
+ * assert.equal(error.name, "InvalidLayoutError");
+ * assert.equal(error.code, "INVALID_LAYOUT");
+ * assert.equal(error.path, "/tmp/out/index.json");
  * ```
  */
 export class InvalidLayoutError extends StreamLayerError {

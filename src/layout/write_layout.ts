@@ -46,11 +46,15 @@ const OCI_LAYOUT = `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`;
  *
  * @example Writing an image to ./out for `skopeo inspect oci:out:demo`
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { readFileSync } from "node:fs";
  * import { appendLayers, createTarStream, emptyImage, StreamLayer } from "streamlayer";
  * import { writeLayout } from "streamlayer/layout";
  *
  * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hi\n" }]));
  * const descriptor = await writeLayout("out", appendLayers(emptyImage(), layer), { tag: "demo" });
+ * const index = JSON.parse(readFileSync("out/index.json", "utf8"));
+ * assert.equal(index.manifests[0].digest, descriptor.digest);
  * ```
  */
 export async function writeLayout(directory: string, image: Image, options: WriteLayoutOptions = {}): Promise<Descriptor> {
@@ -89,12 +93,15 @@ export async function writeLayout(directory: string, image: Image, options: Writ
  *
  * @example Storing a layer's blob
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { statSync } from "node:fs";
  * import { createTarStream, StreamLayer } from "streamlayer";
  * import { writeLayoutLayer } from "streamlayer/layout";
  *
  * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hi\n" }]));
  * const descriptor = await writeLayoutLayer("out", layer);
  * // out/blobs/sha256/<hex of descriptor.digest> holds the gzip
+ * assert.equal(statSync(`out/blobs/sha256/${descriptor.digest.slice("sha256:".length)}`).size, descriptor.size);
  * ```
  */
 export async function writeLayoutLayer(directory: string, layer: Layer, options: WriteLayoutOptions = {}): Promise<Descriptor> {

@@ -2,15 +2,15 @@ import { digestLike, isVerifiableDigest } from "../hash/pinned_digest.ts";
 import { digestOf } from "../hash/sha256.ts";
 import type { AuthOption } from "./credentials.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import { followLocation } from "./address.ts";
-import { discardBody, MAX_MANIFEST_BODY, readBounded } from "./bounded_body.ts";
-import { lingeringSignal } from "./lingering_signal.ts";
+import { followLocation } from "./_address.ts";
+import { discardBody, MAX_MANIFEST_BODY, readBounded } from "./_bounded_body.ts";
+import { lingeringSignal } from "./_lingering_signal.ts";
 import { DigestMismatchError } from "../oci/errors.ts";
 import { MANIFEST_MEDIA_TYPES, OCTET_STREAM } from "../oci/media_types.ts";
 import { RegistryError } from "./errors.ts";
 import { type Reference, parseReference } from "./reference.ts";
-import { responseError } from "./response_errors.ts";
-import { TokenCache } from "./token_cache.ts";
+import { responseError } from "./_response_errors.ts";
+import { TokenCache } from "./_token_cache.ts";
 import { Transport } from "./transport.ts";
 import { UploadSession } from "./upload_session.ts";
 
@@ -255,7 +255,7 @@ export class RegistryClient {
     const location = response.headers.get("location");
     if (location === null) {
       // Loaded on this failure only: the CORS wording would weigh on every page bundle.
-      const { missingHeaderDetail } = await import("./cors_hints.ts");
+      const { missingHeaderDetail } = await import("./_cors_hints.ts");
       throw new RegistryError({ method: "POST", url: this.#url("blobs/uploads/"), status: response.status, detail: missingHeaderDetail(response, "Location", new URL(this.#url("blobs/uploads/"))) });
     }
     const url = followLocation(location, { registry: this.transport.base, from: new URL(this.#url("blobs/uploads/")), method: "POST", status: response.status });

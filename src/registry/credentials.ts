@@ -20,13 +20,15 @@ export interface TokenCredentials {
  *
  * @example Pushing with what a credential helper returned
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StreamLayer, createTarStream, writeLayer } from "streamlayer";
  *
  * // What `docker-credential-<name> get` printed for the registry.
  * const helper = { Username: "<token>", Secret: "eyJhbGciOiJSUzI1NiJ9.refresh" };
  * const auth = helper.Username === "<token>" ? { identityToken: helper.Secret } : { username: helper.Username, password: helper.Secret };
  * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hello\n" }]));
- * await writeLayer("127.0.0.1:5000/team/app", layer, { auth });
+ * const descriptor = await writeLayer("127.0.0.1:5000/team/app", layer, { auth });
+ * assert.equal(descriptor.digest, await layer.digest());
  * ```
  */
 export interface IdentityTokenCredentials {

@@ -3,10 +3,14 @@
  *
  * @example Printing progress
  * ```ts
- * import type { UploadProgress } from "streamlayer";
+ * import assert from "node:assert/strict";
+ * import { StreamLayer, writeLayer, type UploadProgress } from "streamlayer";
  *
+ * const lines: string[] = [];
  * const onProgress = (p: UploadProgress) =>
- *   console.log(`${p.acknowledged} of ${p.total ?? "unknown"} bytes stored${p.done ? " (done)" : ""}`);
+ *   lines.push(`${p.acknowledged} of ${p.total ?? "unknown"} bytes stored${p.done ? " (done)" : ""}`);
+ * const descriptor = await writeLayer("127.0.0.1:5000/demo", new StreamLayer(new Blob([new Uint8Array(1024)]).stream()), { onProgress });
+ * assert.equal(lines.at(-1), `${descriptor.size} of ${descriptor.size} bytes stored (done)`);
  * ```
  */
 export interface UploadProgress {

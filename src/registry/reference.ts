@@ -1,5 +1,5 @@
 import { DIGEST_HEX_LENGTH, TAG_PATTERN } from "../oci/digest.ts";
-import { isLocalHost } from "./address.ts";
+import { isLocalHost } from "./_address.ts";
 import { InvalidReferenceError } from "./errors.ts";
 
 /** Docker Hub's registry host, the default like go-containerregistry's `name.DefaultRegistry`. */

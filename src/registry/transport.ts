@@ -1,13 +1,13 @@
-import { followLocation } from "./address.ts";
+import { followLocation } from "./_address.ts";
 import { type AuthOption, basicAuthorization, type Credentials, isToken, resolveCredentials } from "./credentials.ts";
-import { discardBody } from "./bounded_body.ts";
+import { discardBody } from "./_bounded_body.ts";
 import { RegistryError, redactUrl, TimeoutError } from "./errors.ts";
-import { networkFailureHint } from "./network_failure_hints.ts";
-import { responseError } from "./response_errors.ts";
-import { retryDelay, sleep } from "./retry.ts";
-import { resolveTimeout, timeoutFetch } from "./timeout_fetch.ts";
-import { TokenCache } from "./token_cache.ts";
-import { fetchToken } from "./token_fetcher.ts";
+import { networkFailureHint } from "./_network_failure_hints.ts";
+import { responseError } from "./_response_errors.ts";
+import { retryDelay, sleep } from "./_retry.ts";
+import { resolveTimeout, timeoutFetch } from "./_timeout_fetch.ts";
+import { TokenCache } from "./_token_cache.ts";
+import { fetchToken } from "./_token_fetcher.ts";
 import { type Challenge, parseWwwAuthenticate } from "./www_authenticate.ts";
 
 const MAX_REDIRECTS = 5;

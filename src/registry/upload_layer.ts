@@ -1,11 +1,11 @@
 import type { Layer } from "../layer/layer.ts";
 import { knownDescriptor, sourceBytesRead } from "../layer/_partial.ts";
-import { chunkedUpload } from "./chunked_upload.ts";
+import { chunkedUpload } from "./_chunked_upload.ts";
 import { chunkSizeFor } from "./chunk_size.ts";
 import type { RegistryClient } from "./client.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { ProgressReporter, type UploadProgress } from "./progress.ts";
-import { streamedUpload } from "./streamed_upload.ts";
+import { streamedUpload } from "./_streamed_upload.ts";
 
 /** How a layer's bytes travel: PATCHes of one chunk each, or one streamed PATCH. */
 export type UploadMode = "chunked" | "stream";

@@ -1,9 +1,9 @@
-import { followLocation } from "./address.ts";
-import { discardBody } from "./bounded_body.ts";
-import { lingeringSignal } from "./lingering_signal.ts";
+import { followLocation } from "./_address.ts";
+import { discardBody } from "./_bounded_body.ts";
+import { lingeringSignal } from "./_lingering_signal.ts";
 import { DigestMismatchError } from "../oci/errors.ts";
 import { UploadNotResumableError } from "./errors.ts";
-import { responseError } from "./response_errors.ts";
+import { responseError } from "./_response_errors.ts";
 import type { Transport } from "./transport.ts";
 
 /** How many bytes an upload session holds, from a `Range: 0-<last>` header. */
@@ -114,7 +114,7 @@ export class UploadSession {
       const range = parseRange(response.headers.get("range"));
       if (range !== undefined) return range;
       // A page on another origin sees no Range the registry did not expose: say so.
-      const { missingHeaderDetail } = await import("./cors_hints.ts");
+      const { missingHeaderDetail } = await import("./_cors_hints.ts");
       throw new UploadNotResumableError(`the registry does not say how much of the upload it holds: ${missingHeaderDetail(response, "Range", this.#location)}`, { cause });
     }
     if (response.status === 400 || response.status === 404 || response.status === 405) {

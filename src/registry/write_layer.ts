@@ -29,13 +29,16 @@ export interface WriteLayerOptions extends RegistryClientOptions, UploadLayerOpt
  *
  * @example Upload stdin-like bytes as a layer to a local registry
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StreamLayer, writeLayer } from "streamlayer";
  *
  * const tarball = new Blob([new Uint8Array(1024)]).stream();
+ * const acknowledged: number[] = [];
  * const descriptor = await writeLayer("127.0.0.1:5000/stream", new StreamLayer(tarball), {
- *   onProgress: (p) => console.log(p.acknowledged, p.total),
+ *   onProgress: (p) => acknowledged.push(p.acknowledged),
  * });
- * console.log(descriptor.digest, descriptor.size);
+ * assert.match(descriptor.digest, /^sha256:[0-9a-f]{64}$/);
+ * assert.equal(acknowledged.at(-1), descriptor.size);
  * ```
  */
 export function writeLayer(repository: string, layer: Layer, options: WriteLayerOptions = {}): Promise<Descriptor> {

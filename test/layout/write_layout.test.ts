@@ -9,7 +9,7 @@ import { appendLayers, emptyImage } from "../../src/image/index.ts";
 import type { Layer } from "../../src/layer/layer.ts";
 import { StreamLayer } from "../../src/layer/stream_layer.ts";
 import { writeLayout } from "../../src/layout/index.ts";
-import { parseOciTarget } from "../../src/layout/oci_target.ts";
+import { parseOciTarget } from "../../src/layout/_oci_target.ts";
 import { createTarStream } from "../../src/tar/index.ts";
 import { sha256 } from "../support/tools.ts";
 

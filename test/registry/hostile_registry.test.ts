@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { after, describe, test } from "node:test";
 import { AuthError, appendLayers, blobLayer, emptyImage, pullImage, RegistryError, StreamLayer, TimeoutError, writeImage, writeLayer } from "../../src/index.ts";
 import { RegistryClient } from "../../src/registry/index.ts";
-import { DEFAULT_TIMEOUT_MS } from "../../src/registry/timeout_fetch.ts";
+import { DEFAULT_TIMEOUT_MS } from "../../src/registry/_timeout_fetch.ts";
 
 const MiB = 1024 * 1024;
 const HUGE = 200 * MiB;

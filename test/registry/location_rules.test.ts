@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RegistryError, UnsafeRedirectError } from "../../src/index.ts";
 import { RegistryClient } from "../../src/registry/index.ts";
-import { isLocalHost, isPrivateAddress } from "../../src/registry/address.ts";
+import { isLocalHost, isPrivateAddress } from "../../src/registry/_address.ts";
 
 const REGISTRY = "registry.example.com";
 const DIGEST = `sha256:${"0".repeat(64)}`;

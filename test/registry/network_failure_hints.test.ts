@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { blobLayer, RegistryError, StreamLayer, UploadNotResumableError, writeLayer } from "../../src/index.ts";
-import { crossOriginFailureDetail, missingHeaderDetail } from "../../src/registry/cors_hints.ts";
+import { crossOriginFailureDetail, missingHeaderDetail } from "../../src/registry/_cors_hints.ts";
 
 const globals = globalThis as { document?: unknown; location?: unknown };
 afterEach(() => {

@@ -6,11 +6,11 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { blobLayer } from "../../src/index.ts";
 import { parseWwwAuthenticate } from "../../src/registry/index.ts";
-import { isLocalHost, isPrivateAddress } from "../../src/registry/address.ts";
-import { ChunkReader } from "../../src/registry/chunk_reader.ts";
+import { isLocalHost, isPrivateAddress } from "../../src/registry/_address.ts";
+import { ChunkReader } from "../../src/registry/_chunk_reader.ts";
 import { chunkSizeFor, DEFAULT_CHUNK_SIZE } from "../../src/registry/chunk_size.ts";
 import { ProgressReporter, type UploadProgress } from "../../src/registry/progress.ts";
-import { retryDelay } from "../../src/registry/retry.ts";
+import { retryDelay } from "../../src/registry/_retry.ts";
 import { parseRange } from "../../src/registry/upload_session.ts";
 
 test("WWW-Authenticate: Bearer with quoted commas, Basic, several challenges", () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AuthError, blobLayer, DigestMismatchError, RegistryError, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
 import { RegistryClient } from "../../src/registry/index.ts";
-import { TokenCache } from "../../src/registry/token_cache.ts";
+import { TokenCache } from "../../src/registry/_token_cache.ts";
 import { Transport } from "../../src/registry/transport.ts";
 
 interface Seen {

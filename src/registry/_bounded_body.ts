@@ -2,7 +2,7 @@
 // go-containerregistry do: a hostile or broken registry must not be able to
 // make the client hold hundreds of megabytes for an error message, nor hold
 // it for ever by trickling one.
-import { readWholeWithinTimeout } from "./timeout_fetch.ts";
+import { readWholeWithinTimeout } from "./_timeout_fetch.ts";
 
 /** The most of an error body read for its `errors` array; the rest is cancelled unread. */
 export const MAX_ERROR_BODY = 64 * 1024;

@@ -1,4 +1,4 @@
-import { readErrorText } from "./bounded_body.ts";
+import { readErrorText } from "./_bounded_body.ts";
 import { AuthError, RegistryError, type RegistryErrorDetail, TimeoutError } from "./errors.ts";
 
 /**

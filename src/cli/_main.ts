@@ -3,8 +3,8 @@ import { describeFailure, EXIT, type FailureContext, UsageError } from "./_cli_e
 import { closestOption } from "./_closest_option.ts";
 import { PUSH_HELP } from "./_push_args.ts";
 import { terminalSafe } from "./_terminal_text.ts";
-import { LOGIN_HELP, login, logout } from "./login_command.ts";
-import { push } from "./push_command.ts";
+import { LOGIN_HELP, login, logout } from "./_login_command.ts";
+import { push } from "./_push_command.ts";
 
 const HELP = `Usage: streamlayer <command> [options]
 

@@ -18,7 +18,7 @@ export async function networkFailureHint(cause: unknown, url: URL): Promise<Netw
       detail: `Deno was not given network access to ${url.host}: run with --allow-net=${url.host} (and the token server's host, if the registry names one), or list it under "permissions" in deno.json`,
     };
   }
-  const detail = await import("./cors_hints.ts").then(({ crossOriginFailureDetail }) => crossOriginFailureDetail(url), () => undefined);
+  const detail = await import("./_cors_hints.ts").then(({ crossOriginFailureDetail }) => crossOriginFailureDetail(url), () => undefined);
   return { detail };
 }
 

@@ -1,11 +1,11 @@
 import type { Layer } from "../layer/layer.ts";
-import { ChunkReader } from "./chunk_reader.ts";
-import { discardBody } from "./bounded_body.ts";
+import { ChunkReader } from "./_chunk_reader.ts";
+import { discardBody } from "./_bounded_body.ts";
 import { RegistryError, TimeoutError, UploadNotResumableError } from "./errors.ts";
 import { sourceBytesRead } from "../layer/_partial.ts";
 import type { ProgressReporter } from "./progress.ts";
-import { responseError } from "./response_errors.ts";
-import { MAX_CHUNK_ATTEMPTS, RetryWaits, sleep } from "./retry.ts";
+import { responseError } from "./_response_errors.ts";
+import { MAX_CHUNK_ATTEMPTS, RetryWaits, sleep } from "./_retry.ts";
 import { parseRange, patchTook, type UploadSession } from "./upload_session.ts";
 
 /** What a chunked upload needs besides the session and the layer. */

@@ -2,7 +2,7 @@ import { createSha256, sha256Digest, type Sha256 } from "../hash/sha256.ts";
 import { InvalidLayerSourceError, NotComputedError } from "./errors.ts";
 import type { LayerValues } from "./layer.ts";
 import { gunzipStream } from "./_gunzip_stream.ts";
-import { tarCheckedReader } from "./tar_checked_reader.ts";
+import { tarCheckedReader } from "./_tar_checked_reader.ts";
 
 /** Whom to tell when the values are known or will never be, and whether the gzip must hold a tar. */
 export interface HashingGunzipSettings {

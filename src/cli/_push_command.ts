@@ -5,7 +5,7 @@ import type { Image } from "../image/image.ts";
 import { pullImage } from "../image/pull_image.ts";
 import { writeImage } from "../image/write_image.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP } from "../oci/media_types.ts";
-import { parseOciTarget, type OciTarget } from "../layout/oci_target.ts";
+import { parseOciTarget, type OciTarget } from "../layout/_oci_target.ts";
 import { writeLayout, writeLayoutLayer } from "../layout/write_layout.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { formatReference, parseReference, type Reference } from "../registry/reference.ts";

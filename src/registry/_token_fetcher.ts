@@ -1,8 +1,8 @@
-import { assertSafeTarget, followLocation } from "./address.ts";
+import { assertSafeTarget, followLocation } from "./_address.ts";
 import { basicAuthorization, type Credentials, type IdentityTokenCredentials, isIdentityToken, isToken } from "./credentials.ts";
-import { discardBody, MAX_TOKEN_BODY, readJsonObject } from "./bounded_body.ts";
+import { discardBody, MAX_TOKEN_BODY, readJsonObject } from "./_bounded_body.ts";
 import { AuthError, RegistryError, TimeoutError } from "./errors.ts";
-import { readRegistryErrors } from "./response_errors.ts";
+import { readRegistryErrors } from "./_response_errors.ts";
 import type { Challenge } from "./www_authenticate.ts";
 
 // The lifetime the token specification gives a token that announces none.
