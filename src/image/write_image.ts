@@ -50,11 +50,13 @@ export interface WriteImageOptions extends RegistryClientOptions, Omit<UploadLay
  *
  * @example Pushing a one-layer image
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appendLayers, createTarStream, emptyImage, StreamLayer, writeImage } from "streamlayer";
  *
  * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hi\n" }]));
  * const descriptor = await writeImage("127.0.0.1:5000/hello:1", appendLayers(emptyImage(), layer));
- * console.log(descriptor.digest);
+ * assert.equal(descriptor.mediaType, "application/vnd.oci.image.manifest.v1+json");
+ * assert.match(descriptor.digest, /^sha256:[0-9a-f]{64}$/); // the manifest's digest
  * ```
  */
 export async function writeImage(reference: string, image: Image, options: WriteImageOptions = {}): Promise<Descriptor> {

@@ -5,13 +5,14 @@
  *
  * @example The descriptor of a pushed layer
  * ```ts
- * import type { Descriptor } from "streamlayer";
+ * import assert from "node:assert/strict";
+ * import { StreamLayer, writeLayer, type Descriptor } from "streamlayer";
  *
- * const descriptor: Descriptor = {
- *   mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
- *   digest: "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
- *   size: 0,
- * };
+ * const layer = new StreamLayer(new Blob([new Uint8Array(1024)]).stream());
+ * const descriptor: Descriptor = await writeLayer("127.0.0.1:5000/demo", layer);
+ * assert.equal(descriptor.mediaType, "application/vnd.oci.image.layer.v1.tar+gzip");
+ * assert.equal(descriptor.digest, await layer.digest());
+ * assert.equal(descriptor.size, await layer.size());
  * ```
  */
 export interface Descriptor {

@@ -6,10 +6,13 @@ import { StreamLayerError } from "../errors.ts";
  *
  * @example What a mismatch carries
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DigestMismatchError } from "streamlayer";
  *
  * const error = new DigestMismatchError("sha256:aa", "sha256:bb", "PUT http://127.0.0.1:5000/v2/demo/blobs/uploads/1");
- * console.log(error.code === "DIGEST_MISMATCH", error.expected, error.actual);
+ * assert.equal(error.code, "DIGEST_MISMATCH");
+ * assert.equal(error.expected, "sha256:aa");
+ * assert.equal(error.actual, "sha256:bb");
  * ```
  */
 export class DigestMismatchError extends StreamLayerError {

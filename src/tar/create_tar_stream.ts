@@ -79,10 +79,13 @@ interface Prepared {
  *
  * @example A layer from files picked in a browser
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createTarStream, StreamLayer } from "streamlayer";
  *
  * const files = [new File(["hello\n"], "hello.txt")];
  * const layer = new StreamLayer(createTarStream(files));
+ * const gzip = await new Response(layer.compressed()).arrayBuffer(); // or writeLayer(…)
+ * assert.equal(await layer.size(), gzip.byteLength);
  * ```
  */
 export function createTarStream(entries: Iterable<File | TarEntryInput>, options: TarStreamOptions = {}): ReadableStream<Uint8Array> {
