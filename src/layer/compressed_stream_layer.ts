@@ -1,5 +1,5 @@
 import { ConsumedError, NotComputedError, UncompressedUnavailableError } from "./errors.ts";
-import { hashingGunzipStream } from "./hashing_gunzip_stream.ts";
+import { hashingGunzipStream } from "./_hashing_gunzip_stream.ts";
 import type { Layer, LayerValues } from "./layer.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../oci/media_types.ts";
 import { layerSourceStream, type LayerSource } from "./layer_source.ts";

@@ -1,8 +1,8 @@
 import { isCompressionLevel, isCompressorChoice, type CompressionLevel, type CompressorOption } from "../compress/compressor.ts";
 import { hasCompressionStream } from "../compress/create_compressor.ts";
 import { ConsumedError, NotComputedError, UncompressedUnavailableError, type InvalidLayerSourceError } from "./errors.ts";
-import { hashingGzipStream } from "./hashing_gzip_stream.ts";
-import { tarCheckedReader } from "./tar_checked_reader.ts";
+import { hashingGzipStream } from "./_hashing_gzip_stream.ts";
+import { tarCheckedReader } from "./_tar_checked_reader.ts";
 import { layerSourceStream, type LayerSource } from "./layer_source.ts";
 import { quiet, settlement, type Settlement } from "./_settlement.ts";
 import type { Layer, LayerValues } from "./layer.ts";
