@@ -5,13 +5,12 @@
 // Run alone: node --import tsx bench/web_workers.ts (BENCH_WORKERS_MIB, BENCH_WORKERS_ROUNDS)
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import playwrightConfig from "../playwright.config.ts";
+import { pageWithBlockWorker, serveFiles } from "../test/compress/_served_files.ts";
 import { benchTarball, MiB } from "./fixture.ts";
 import { WEB_WORKER_CASES } from "./web_workers_probe.ts";
 
@@ -35,31 +34,15 @@ async function inDeno(tarball: string): Promise<Round[]> {
   return stdout.trim().split("\n").map((line) => JSON.parse(line) as Round);
 }
 
-async function bundle(entry: string): Promise<string> {
-  const result = await build({ entryPoints: [join(ROOT, entry)], bundle: true, write: false, format: "esm", platform: "browser", target: "es2022", logLevel: "warning" });
-  return result.outputFiles[0]!.text;
-}
-
 async function inChromium(tarball: string): Promise<Round[]> {
   // The page's bundle loads its worker as a bundler user's would: a file beside it.
-  const files: Record<string, string | Buffer> = {
-    "/": `<!doctype html><meta charset="utf-8"><script type="module" src="/bench.js"></script>`,
-    "/bench.js": await bundle("bench/web_workers_page.ts"),
-    "/block_deflate_worker.js": await bundle("src/compress/block_deflate_worker.ts"),
-    "/input": await readFile(tarball),
-  };
-  const server = createServer((request, response) => {
-    const body = files[request.url ?? ""];
-    if (body === undefined) return response.writeHead(404).end();
-    const type = request.url === "/" ? "text/html" : request.url === "/input" ? "application/x-tar" : "text/javascript";
-    response.writeHead(200, { "content-type": type }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
+  const files = await pageWithBlockWorker("bench/web_workers_page.ts");
+  files["/input"] = { type: "application/x-tar", body: await readFile(tarball) };
+  const server = await serveFiles(files);
   const browser = await chromium.launch(playwrightConfig.use?.launchOptions);
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`);
+    await page.goto(server.url);
     await page.waitForFunction(() => "webWorkerRound" in globalThis, undefined, { timeout: 60_000 });
     const rounds: Round[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -68,7 +51,7 @@ async function inChromium(tarball: string): Promise<Round[]> {
     return rounds;
   } finally {
     await browser.close();
-    server.close();
+    await server.stop();
   }
 }
 

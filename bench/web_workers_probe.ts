@@ -1,6 +1,7 @@
 // One round of the Web Workers benchmark, in whichever runtime runs it (Deno,
 // Chromium): the same bytes through each case in turn, timed. Web-platform
 // globals only.
+import { fflateGzipStream } from "../src/compress/fflate_gzip_stream.ts";
 import { deterministicGzipStream } from "../src/compress/deterministic_gzip_stream.ts";
 import { workerBlockGzipStream } from "../src/compress/worker_block_gzip_stream.ts";
 import type { CompressionLevel, Compressor } from "../src/compress/compressor.ts";
@@ -10,9 +11,11 @@ const MiB = 1024 * 1024;
 /** The cases, in the order of a round; the first is the baseline. */
 export const WEB_WORKER_CASES = [
   "CompressionStream (bare pipeline)",
+  "fflate one thread level 1",
   "pako one thread level 1",
   "parallel-pako 1 worker level 1",
   "parallel-pako 2 workers level 1",
+  "fflate one thread level 6",
   "pako one thread level 6",
   "parallel-pako 1 worker level 6",
   "parallel-pako 2 workers level 6",
@@ -22,6 +25,7 @@ function compressorFor(name: string): Promise<Compressor> | Compressor {
   if (name.startsWith("CompressionStream")) return new CompressionStream("gzip") as Compressor;
   const level = Number(name.at(-1)) as CompressionLevel;
   if (name.startsWith("pako one thread")) return deterministicGzipStream(level);
+  if (name.startsWith("fflate")) return fflateGzipStream(level);
   return workerBlockGzipStream(2, { level, workers: Number(/(\d) worker/.exec(name)![1]) });
 }
 

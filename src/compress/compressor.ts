@@ -16,8 +16,11 @@ export interface Compressor {
  * - `parallel-zlib`: the native zlib on several threads at once, in 1 MiB
  *   blocks as pigz does (see `blockGzipStream`); one standard gzip member
  *   whose bytes do not depend on how the input was chunked; levels 0 to 9.
+ * - `parallel-pako`: the same block format with pako deflating the blocks in
+ *   Web Workers (browsers, Deno); its bytes are those of `deterministic: true`
+ *   at the same level; on one thread where no worker can run; levels 0 to 9.
  */
-export type CompressorName = "compression-stream" | "zlib" | "fflate" | "parallel-zlib";
+export type CompressorName = "compression-stream" | "zlib" | "fflate" | "parallel-zlib" | "parallel-pako";
 
 /** A compressor name, or `auto` to let streamlayer choose (see `chooseCompressor`). */
 export type CompressorChoice = CompressorName | "auto";
@@ -38,7 +41,7 @@ export type CompressionLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 
 /** Whether `value` names a compressor or `auto`. */
 export function isCompressorChoice(value: unknown): value is CompressorChoice {
-  return value === "auto" || value === "compression-stream" || value === "zlib" || value === "fflate" || value === "parallel-zlib";
+  return value === "auto" || value === "compression-stream" || value === "zlib" || value === "fflate" || value === "parallel-zlib" || value === "parallel-pako";
 }
 
 /** Whether `value` is a gzip compression level. */

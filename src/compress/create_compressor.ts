@@ -16,7 +16,12 @@ import { zlibGzipStream } from "./zlib_gzip_stream.ts";
  * fflate. fflate also stands in wherever nothing else is available. In Node
  * with more than one core, with or without a level, the native zlib on several
  * threads (`parallel-zlib`): measured 1.5× go-containerregistry at level 1 on
- * two cores, where one zlib stream cannot pass 0.92×.
+ * two cores, where one zlib stream cannot pass 0.92×. Never `parallel-pako`
+ * (pako in Web Workers): measured on two shared cores (bench/web_workers.ts,
+ * 32 MiB, medians of 3 rounds), Deno's `CompressionStream` was 3× it at
+ * level 1 and 5× at level 6, and Chromium's was 1.5× it at level 6, the level
+ * `CompressionStream` uses; with a level in Chromium, fflate on one thread
+ * was within the noise of it.
  */
 export async function resolveCompressor(choice: CompressorChoice, level: CompressionLevel | undefined): Promise<CompressorName> {
   if (choice !== "auto") return choice;
@@ -58,6 +63,10 @@ export async function createCompressor(name: CompressorName, level: CompressionL
       if (!zlib) throw new CompressorUnavailableError("Cannot compress: node:zlib is not available in this runtime");
       const { parallelZlibStream } = await import("./parallel_zlib_stream.ts");
       return parallelZlibStream(zlib, level, availableCores(), options.blocksInFlight);
+    }
+    case "parallel-pako": {
+      const { workerBlockGzipStream } = await import("./worker_block_gzip_stream.ts");
+      return workerBlockGzipStream(availableCores(), { ...(level === undefined ? {} : { level }), ...(options.blocksInFlight === undefined ? {} : { blocksInFlight: options.blocksInFlight }) });
     }
   }
 }
