@@ -42,12 +42,17 @@ export interface PullImageOptions extends RegistryClientOptions {
  *
  * @example Append to a base image, as `crane append` does
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appendLayers, createTarStream, pullImage, StreamLayer, writeImage } from "streamlayer";
  *
  * const base = await pullImage("127.0.0.1:5000/base:1", { platform: { os: "linux", architecture: "arm64" } });
  * const layer = new StreamLayer(createTarStream([{ path: "app/config.json", data: "{}" }]));
  * const image = appendLayers(base, layer);
  * await writeImage("127.0.0.1:5000/app:1", image);
+ * const { manifest, configFile } = await image.values();
+ * assert.equal(manifest.layers.length, base.layers().length + 1);
+ * assert.equal(manifest.layers.at(-1)?.digest, await layer.digest());
+ * assert.equal(configFile.architecture, "arm64");
  * ```
  */
 export async function pullImage(reference: string, options: PullImageOptions = {}): Promise<Image> {

@@ -25,11 +25,12 @@ export interface BlobLayerOptions {
  *
  * @example Values once the digest is computed
  * ```ts
+ * import assert from "node:assert/strict";
  * import { blobLayer } from "streamlayer";
  *
  * const layer = blobLayer(new Uint8Array([1, 2, 3]), { diffID: "sha256:" + "0".repeat(64) });
  * await layer.digest();
- * console.log(layer.computed().size); // 3
+ * assert.equal(layer.computed().size, 3);
  * ```
  */
 export class BlobLayer implements Layer {
@@ -134,12 +135,14 @@ export class BlobLayer implements Layer {
  *
  * @example Push a gzip file that is already on hand
  * ```ts
+ * import assert from "node:assert/strict";
  * import { blobLayer, writeLayer } from "streamlayer";
  *
  * const gzip = new Uint8Array([31, 139, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
  * const layer = blobLayer(gzip);
- * console.log(await layer.digest(), await layer.size()); // 20 bytes
- * await writeLayer("127.0.0.1:5000/demo", layer);
+ * assert.equal(await layer.size(), 20);
+ * const descriptor = await writeLayer("127.0.0.1:5000/demo", layer);
+ * assert.equal(descriptor.digest, await layer.digest());
  * ```
  */
 export function blobLayer(data: Blob | Uint8Array, options?: BlobLayerOptions): BlobLayer {

@@ -39,11 +39,12 @@ export const OCTET_STREAM = "application/octet-stream";
  *
  * @example Accepting OCI manifests only
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MANIFEST_MEDIA_TYPES, RegistryClient } from "streamlayer/registry";
  *
  * const oci = MANIFEST_MEDIA_TYPES.filter((type) => type.startsWith("application/vnd.oci."));
  * const found = await new RegistryClient("127.0.0.1:5000/demo").headManifest("latest", oci);
- * console.log(found?.digest);
+ * assert.ok(found && oci.includes(found.mediaType), "an OCI manifest, or undefined when there is none");
  * ```
  */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST];

@@ -5,11 +5,13 @@ const MiB = 1024 * 1024;
  *
  * @example Halving the memory of a push
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StreamLayer, writeLayer } from "streamlayer";
  * import { DEFAULT_CHUNK_SIZE } from "streamlayer/registry";
  *
  * const layer = new StreamLayer(new Blob([new Uint8Array(1024)]).stream());
- * await writeLayer("127.0.0.1:5000/demo", layer, { chunkSize: DEFAULT_CHUNK_SIZE / 2 });
+ * const descriptor = await writeLayer("127.0.0.1:5000/demo", layer, { chunkSize: DEFAULT_CHUNK_SIZE / 2 });
+ * assert.equal(descriptor.size, await layer.size());
  * ```
  */
 export const DEFAULT_CHUNK_SIZE = 8 * MiB;

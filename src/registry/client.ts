@@ -61,12 +61,14 @@ export interface FetchedManifest {
  *
  * @example Check for a blob, then read a manifest
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RegistryClient } from "streamlayer/registry";
  *
  * const client = new RegistryClient("127.0.0.1:5000/demo", { auth: { username: "me", password: "secret" } });
- * const blob = await client.headBlob("sha256:" + "0".repeat(64)); // undefined when absent
+ * const blob = await client.headBlob("sha256:" + "0".repeat(64));
+ * assert.equal(blob, undefined); // absent
  * const manifest = await client.getManifest("latest");
- * console.log(blob, manifest.descriptor.mediaType);
+ * assert.equal(manifest.descriptor.mediaType, "application/vnd.oci.image.manifest.v1+json");
  * ```
  */
 export class RegistryClient {

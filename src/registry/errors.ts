@@ -28,13 +28,10 @@ export interface RegistryErrorInit {
  *
  * @example Reporting a bad reference
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidReferenceError, parseReference } from "streamlayer";
  *
- * try {
- *   parseReference("Team/App");
- * } catch (error) {
- *   if (error instanceof InvalidReferenceError) console.log(error.message); // names the component "Team"
- * }
+ * assert.throws(() => parseReference("Team/App"), (error) => error instanceof InvalidReferenceError && error.message.includes('"Team"'));
  * ```
  */
 export class InvalidReferenceError extends StreamLayerError {
@@ -56,13 +53,11 @@ export class InvalidReferenceError extends StreamLayerError {
  *
  * @example Reading the registry's error codes
  * ```ts
- * import { RegistryError, writeLayer, blobLayer } from "streamlayer";
+ * import assert from "node:assert/strict";
+ * import { pullImage, RegistryError } from "streamlayer";
  *
- * try {
- *   await writeLayer("127.0.0.1:5000/demo", blobLayer(new Uint8Array([1])));
- * } catch (error) {
- *   if (error instanceof RegistryError) console.log(error.status, error.codes);
- * }
+ * await assert.rejects(pullImage("127.0.0.1:5000/demo:no-such-tag"), (error) =>
+ *   error instanceof RegistryError && error.status === 404 && error.codes.includes("MANIFEST_UNKNOWN"));
  * ```
  */
 export class RegistryError extends StreamLayerError {
@@ -102,13 +97,14 @@ export class RegistryError extends StreamLayerError {
  *
  * @example Telling a hung registry apart
  * ```ts
- * import { TimeoutError, writeLayer, blobLayer } from "streamlayer";
+ * import assert from "node:assert/strict";
+ * import { TimeoutError } from "streamlayer";
  *
- * try {
- *   await writeLayer("127.0.0.1:5000/demo", blobLayer(new Uint8Array([1])), { timeout: 10_000 });
- * } catch (error) {
- *   if (error instanceof TimeoutError) console.log(error.code, error.temporary); // TIMEOUT true
- * }
+ * // What writeLayer(…, { timeout: 10_000 }) throws when the registry stops answering:
+ * const error = new TimeoutError({ method: "PATCH", url: "http://127.0.0.1:5000/v2/demo/blobs/uploads/1" }, 10_000);
+ * assert.ok(error instanceof TimeoutError);
+ * assert.equal(error.code, "TIMEOUT");
+ * assert.equal(error.temporary, true);
  * ```
  */
 export class TimeoutError extends RegistryError {
@@ -130,15 +126,15 @@ export class TimeoutError extends RegistryError {
  *
  * @example Telling refused credentials apart
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AuthError } from "streamlayer";
  * import { RegistryClient } from "streamlayer/registry";
  *
+ * const refusal = (error: unknown) => (error instanceof AuthError ? `refused: ${error.status}` : undefined);
  * const client = new RegistryClient("127.0.0.1:5000/demo", { auth: { token: "not-a-token" } });
- * try {
- *   await client.headBlob("sha256:" + "0".repeat(64));
- * } catch (error) {
- *   if (error instanceof AuthError) console.log("refused:", error.status);
- * }
+ * // This registry asks for no credentials, so the token is not refused:
+ * assert.equal(await client.headBlob("sha256:" + "0".repeat(64)).then(() => undefined, refusal), undefined);
+ * assert.equal(refusal(new AuthError({ method: "HEAD", url: "http://127.0.0.1:5000/v2/demo/blobs/sha256:0", status: 401 })), "refused: 401");
  * ```
  */
 export class AuthError extends RegistryError {
@@ -157,15 +153,16 @@ export class AuthError extends RegistryError {
  *
  * @example Pushing again from a new source when the first push cannot go on
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StreamLayer, UploadNotResumableError, writeLayer } from "streamlayer";
  *
  * const tarball = () => new Blob([new Uint8Array(1024)]).stream();
- * try {
- *   await writeLayer("127.0.0.1:5000/demo", new StreamLayer(tarball()));
- * } catch (error) {
+ * const push = () => writeLayer("127.0.0.1:5000/demo", new StreamLayer(tarball())); // a new read-once stream each time
+ * const descriptor = await push().catch((error) => {
  *   if (!(error instanceof UploadNotResumableError)) throw error;
- *   await writeLayer("127.0.0.1:5000/demo", new StreamLayer(tarball())); // a new read-once stream
- * }
+ *   return push();
+ * });
+ * assert.match(descriptor.digest, /^sha256:[0-9a-f]{64}$/);
  * ```
  */
 export class UploadNotResumableError extends StreamLayerError {
@@ -183,10 +180,12 @@ export class UploadNotResumableError extends StreamLayerError {
  *
  * @example Recognising a refused redirect
  * ```ts
- * import { isStreamLayerError } from "streamlayer";
+ * import assert from "node:assert/strict";
+ * import { isStreamLayerError, UnsafeRedirectError } from "streamlayer";
  *
  * const isUnsafeRedirect = (error: unknown) => isStreamLayerError(error) && error.code === "UNSAFE_REDIRECT";
- * console.log(isUnsafeRedirect(new Error("other")));
+ * assert.equal(isUnsafeRedirect(new UnsafeRedirectError("https://registry.example/v2/", "http://registry.example/v2/")), true);
+ * assert.equal(isUnsafeRedirect(new Error("other")), false);
  * ```
  */
 export class UnsafeRedirectError extends StreamLayerError {

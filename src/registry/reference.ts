@@ -65,12 +65,16 @@ const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?)(
  *
  * @example Docker Hub defaults and a local registry
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseReference } from "streamlayer";
  *
  * const hub = parseReference("alpine");
- * // hub.registry === "index.docker.io", hub.repository === "library/alpine", hub.tag === "latest"
+ * assert.equal(hub.registry, "index.docker.io");
+ * assert.equal(hub.repository, "library/alpine");
+ * assert.equal(hub.tag, "latest");
  * const local = parseReference("127.0.0.1:5000/demo/app@sha256:" + "0".repeat(64));
- * // local.scheme === "http", local.digest === "sha256:000…"
+ * assert.equal(local.scheme, "http");
+ * assert.equal(local.digest, "sha256:" + "0".repeat(64));
  * ```
  */
 export function parseReference(text: string, options: ParseReferenceOptions = {}): Reference {
@@ -106,9 +110,10 @@ export function parseReference(text: string, options: ParseReferenceOptions = {}
  *
  * @example Normalising a short name
  * ```ts
- * import { formatReference, parseReference } from "streamlayer/registry";
+ * import assert from "node:assert/strict";
+ * import { formatReference, parseReference } from "streamlayer";
  *
- * console.log(formatReference(parseReference("alpine"))); // "index.docker.io/library/alpine:latest"
+ * assert.equal(formatReference(parseReference("alpine")), "index.docker.io/library/alpine:latest");
  * ```
  */
 export function formatReference(reference: Reference): string {

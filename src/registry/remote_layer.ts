@@ -11,12 +11,16 @@ import type { Descriptor } from "../oci/descriptor.ts";
  *
  * @example Where the base layers of a pulled image live
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pullImage } from "streamlayer";
  * import { RemoteLayer } from "streamlayer/registry";
  *
  * const base = await pullImage("127.0.0.1:5000/alpine:3");
- * for (const layer of base.layers()) {
- *   if (layer instanceof RemoteLayer) console.log(layer.mountFrom.registry, layer.mountFrom.repository, layer.descriptor.digest);
+ * const { manifest } = await base.values();
+ * for (const [index, layer] of base.layers().entries()) {
+ *   assert.ok(layer instanceof RemoteLayer);
+ *   assert.equal(layer.mountFrom.repository, "alpine"); // mounted from there when pushed to the same registry
+ *   assert.equal(layer.descriptor.digest, manifest.layers[index]?.digest);
  * }
  * ```
  */

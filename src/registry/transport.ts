@@ -45,11 +45,13 @@ export interface TransportRequest {
  *
  * @example A request the client has no method for: listing tags
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RegistryClient } from "streamlayer/registry";
  *
  * const client = new RegistryClient("127.0.0.1:5000/demo");
  * const response = await client.transport.send({ method: "GET", url: "/v2/demo/tags/list", scopes: [client.scope(false)] });
- * console.log(response.status, await response.json());
+ * assert.equal(response.status, 200);
+ * assert.ok((await response.json()).tags.includes("latest"));
  * ```
  */
 export class Transport {

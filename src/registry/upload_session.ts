@@ -23,14 +23,17 @@ const OCTET_STREAM = "application/octet-stream";
  *
  * @example A blob in one chunk, by hand
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RegistryClient } from "streamlayer/registry";
  *
  * const bytes = new TextEncoder().encode("hello");
  * const digest = "sha256:" + [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
- * const session = await new RegistryClient("127.0.0.1:5000/demo").startUpload();
+ * const client = new RegistryClient("127.0.0.1:5000/demo");
+ * const session = await client.startUpload();
  * const response = await session.patch(bytes, 0);
- * console.log(response.status); // 202
+ * assert.equal(response.status, 202);
  * await session.finish(digest);
+ * assert.equal((await client.headBlob(digest))?.size, bytes.length);
  * ```
  */
 export class UploadSession {

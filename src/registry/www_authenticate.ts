@@ -15,10 +15,12 @@ export interface Challenge {
  *
  * @example A registry's Bearer challenge
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseWwwAuthenticate } from "streamlayer/registry";
  *
  * const [challenge] = parseWwwAuthenticate('Bearer realm="https://auth.example/token",service="registry",scope="repository:a:pull"');
- * // challenge.scheme === "bearer", challenge.params.service === "registry"
+ * assert.equal(challenge?.scheme, "bearer");
+ * assert.equal(challenge?.params.service, "registry");
  * ```
  */
 export function parseWwwAuthenticate(header: string | null | undefined): Challenge[] {

@@ -100,6 +100,13 @@ describe("the examples in the API documentation run", () => {
 
   const found = [...examples(), ...readmeExamples()];
   test("there are examples to run", () => assert.ok(found.length >= 30, `found ${found.length}`));
+  // An example that only runs proves it does not throw; one that asserts proves what it shows.
+  test("every @example in src asserts what it shows, and prints nothing", () => {
+    const unchecked = examples()
+      .filter(({ code }) => !/\bassert(\.\w+)?\(/.test(code) || /\bconsole\.\w+\(/.test(code))
+      .map(({ file, title }) => `${file}: ${title}`);
+    assert.deepEqual(unchecked, []);
+  });
 
   for (const [index, example] of found.entries()) {
     test(`${example.file}: ${example.title}`, async () => {
