@@ -21,7 +21,7 @@ export type { CompressionLevel, Compressor, CompressorChoice, CompressorFactory,
 export { createTarStream, type TarEntryInput, type TarStreamOptions } from "./tar/create_tar_stream.ts";
 
 // Pushing
-export { parseReference, type ParseReferenceOptions, type Reference } from "./registry/reference.ts";
+export { formatReference, parseReference, type ParseReferenceOptions, type Reference } from "./registry/reference.ts";
 export { writeLayer, type WriteLayerOptions } from "./registry/write_layer.ts";
 export type { UploadMode } from "./registry/upload_layer.ts";
 export type { UploadProgress } from "./registry/progress.ts";
