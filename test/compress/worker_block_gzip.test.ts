@@ -11,7 +11,7 @@ import { before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 import playwrightConfig from "../../playwright.config.ts";
-import { workerCases } from "./worker_block_gzip_cases.ts";
+import { forbiddenWorkersCase, workerCases } from "./worker_block_gzip_cases.ts";
 import type { WorkerCaseResult } from "./worker_block_gzip_run.ts";
 import { pageWithBlockWorker, serveFiles } from "./_served_files.ts";
 
@@ -24,21 +24,24 @@ async function inDeno(): Promise<WorkerCaseResult[]> {
   return JSON.parse(stdout) as WorkerCaseResult[];
 }
 
-async function inChromium(): Promise<WorkerCaseResult[]> {
-  const server = await serveFiles(await pageWithBlockWorker("test/compress/worker_block_gzip_page.ts"));
+/** Runs the page's `runWorkerCases`, or another function of it, in a page whose document has `csp` if given. */
+async function inChromium(entry = "runWorkerCases", csp?: string): Promise<WorkerCaseResult[]> {
+  const files = await pageWithBlockWorker("test/compress/worker_block_gzip_page.ts");
+  if (csp) files["/"]!.headers = { "content-security-policy": csp };
+  const server = await serveFiles(files);
   const browser = await chromium.launch(playwrightConfig.use?.launchOptions);
   try {
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => "runWorkerCases" in globalThis);
-    return await page.evaluate(() => (globalThis as unknown as { runWorkerCases(): Promise<WorkerCaseResult[]> }).runWorkerCases());
+    return await page.evaluate((name) => (globalThis as unknown as Record<string, () => Promise<WorkerCaseResult[]>>)[name]!(), entry);
   } finally {
     await browser.close();
     await server.stop();
   }
 }
 
-for (const [runtime, runAll] of [["deno", inDeno], ["chromium", inChromium]] as const) {
+for (const [runtime, runAll] of [["deno", inDeno], ["chromium", () => inChromium()]] as const) {
   describe(`parallel-pako in ${runtime}`, () => {
     let results: WorkerCaseResult[];
     before(async () => (results = await runAll()), { timeout: 300_000 });
@@ -52,3 +55,9 @@ for (const [runtime, runAll] of [["deno", inDeno], ["chromium", inChromium]] as 
   });
 }
 
+
+test("parallel-pako in chromium, in a page whose Content-Security-Policy forbids workers", { timeout: 120_000 }, async () => {
+  const [result] = await inChromium("runForbiddenWorkersCase", "worker-src 'none'");
+  assert.equal(result?.name, forbiddenWorkersCase.name);
+  assert.equal(result.error, undefined);
+});

@@ -137,3 +137,29 @@ export const workerCases: WorkerCase[] = [
     },
   },
 ];
+
+/**
+ * For a page whose Content-Security-Policy forbids workers (Chromium makes the
+ * Worker, then fails it with an error event and a CSP violation): the workers
+ * are terminated and the default compressor still gives the bytes of the
+ * block format, on this thread.
+ */
+export const forbiddenWorkersCase: WorkerCase = {
+  name: "a page whose Content-Security-Policy forbids workers: the same bytes on this thread",
+  async run() {
+    const violations: string[] = [];
+    const onViolation = (event: Event) => violations.push((event as SecurityPolicyViolationEvent).effectiveDirective);
+    globalThis.addEventListener("securitypolicyviolation", onViolation);
+    try {
+      const bytes = tarLikeBytes(3 * MiB + 3, 13);
+      const expected = await collect(chunkedStream(bytes).stream.pipeThrough(await deterministicGzipStream(1)));
+      const { result: gzip, made, terminated } = await countingWorkers(() => gzipOf(bytes, [123_457], 1));
+      assertEqual(terminated, made, "workers terminated");
+      assert(violations.includes("worker-src"), `the policy refused a worker (violations: ${violations.join(", ") || "none"})`);
+      assertEqual(await webCryptoDigest(gzip), await webCryptoDigest(expected), "digest");
+      assertBytesEqual(await gunzip(gzip), bytes, "DecompressionStream restores the input");
+    } finally {
+      globalThis.removeEventListener("securitypolicyviolation", onViolation);
+    }
+  },
+};
