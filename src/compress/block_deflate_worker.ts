@@ -1,8 +1,9 @@
 // The module script of the Web Workers of `workerBlockGzipStream`: deflates the
 // blocks it is sent with pako, as deterministic mode does on one thread, so the
 // bytes are the same whichever thread made them.
+import * as pako from "pako";
 import type { CompressionLevel } from "./compressor.ts";
-import { pakoBlockDeflater } from "./pako_block_deflater.ts";
+import { pakoBlockDeflaterOf } from "./pako_block_deflater.ts";
 
 /** A block to deflate, as the pool sends it. */
 export interface BlockDeflateRequest {
@@ -23,7 +24,7 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
-const deflater = pakoBlockDeflater();
+const deflater = Promise.resolve(pakoBlockDeflaterOf(pako));
 
 scope.onmessage = (event) => {
   const { id, block, dictionary, level } = event.data;

@@ -11,7 +11,19 @@ const OUTPUT_CHUNK_SIZE = 256 * 1024;
  * that bundles which never need it do not carry it.
  */
 export async function pakoBlockDeflater(): Promise<BlockDeflater> {
-  const { Deflate, Z_SYNC_FLUSH } = await import("pako");
+  return pakoBlockDeflaterOf(await import("pako"));
+}
+
+/** The subset of pako used here, as `import * as pako from "pako"` gives it. */
+export type Pako = Pick<typeof import("pako"), "Deflate" | "Z_SYNC_FLUSH">;
+
+/**
+ * {@link pakoBlockDeflater} over a pako imported already: for the Web Worker's
+ * module, which imports it statically, since a worker bundle that splits into
+ * chunks is refused by bundlers that make classic workers (Vite's default
+ * `worker.format`, "iife").
+ */
+export function pakoBlockDeflaterOf({ Deflate, Z_SYNC_FLUSH }: Pako): BlockDeflater {
   return {
     deflate(block, dictionary, level) {
       const deflate = new Deflate({ level, raw: true, chunkSize: OUTPUT_CHUNK_SIZE, ...(dictionary ? { dictionary } : {}) });
