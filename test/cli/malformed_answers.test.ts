@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import { createTarStream } from "../../src/tar/index.ts";
+import { createTarStream } from "../../src/index.ts";
 import { runCli } from "./_run_cli.ts";
 
 let server: Server;

@@ -2,7 +2,7 @@
 // code (node:crypto over the exact bytes), and skopeo as the judge.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { createTarStream } from "../../src/tar/index.ts";
+import { createTarStream } from "../../src/index.ts";
 import { sha256 } from "../support/tools.ts";
 
 const run = promisify(execFile);

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { test } from "node:test";
-import { appendLayers, emptyImage, OCI_CONFIG, OCI_MANIFEST, DOCKER_MANIFEST, DOCKER_CONFIG } from "../../src/image/index.ts";
-import { NotComputedError } from "../../src/layer/errors.ts";
-import { StreamLayer } from "../../src/layer/stream_layer.ts";
-import { createTarStream } from "../../src/tar/index.ts";
+import { OCI_CONFIG, OCI_MANIFEST, DOCKER_MANIFEST, DOCKER_CONFIG } from "../../src/registry/index.ts";
+import { appendLayers, emptyImage, NotComputedError, StreamLayer, createTarStream } from "../../src/index.ts";
 import { sha256 } from "../support/tools.ts";
 
 

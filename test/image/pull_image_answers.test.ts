@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { DigestMismatchError, InvalidReferenceError, UnsupportedImageError } from "../../src/index.ts";
+import { DigestMismatchError, InvalidReferenceError, UnsupportedImageError, emptyImage, pullImage, writeImage } from "../../src/index.ts";
 import { RegistryClient } from "../../src/registry/index.ts";
-import { emptyImage, pullImage, writeImage } from "../../src/image/index.ts";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";

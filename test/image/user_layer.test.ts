@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { appendLayers, writeImage, writeLayer, type Descriptor, type Image, type ImageValues, type Layer, type UploadProgress } from "../../src/index.ts";
-import { RegistryClient } from "../../src/registry/client.ts";
+import { RegistryClient } from "../../src/registry/index.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { type Inspected, type InspectedConfig, skopeoJson, tarball } from "./_image_tools.ts";
 import { sha256 } from "../support/tools.ts";

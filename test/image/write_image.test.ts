@@ -3,12 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { appendLayers, emptyImage, pullImage, writeImage } from "../../src/image/index.ts";
-import { RemoteLayer, OCI_INDEX } from "../../src/registry/index.ts";
-import { StreamLayer } from "../../src/layer/stream_layer.ts";
-import { DOCKER_LAYER_GZIP } from "../../src/oci/media_types.ts";
+import { appendLayers, emptyImage, pullImage, writeImage, StreamLayer, DOCKER_LAYER_GZIP } from "../../src/index.ts";
+import { RemoteLayer, OCI_INDEX, RegistryClient } from "../../src/registry/index.ts";
 import { writeLayout } from "../../src/layout/index.ts";
-import { RegistryClient } from "../../src/registry/client.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { type Inspected, type InspectedConfig, skopeo, skopeoJson, streamOf, tarball } from "./_image_tools.ts";
 

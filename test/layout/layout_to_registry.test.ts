@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { appendLayers, emptyImage } from "../../src/image/index.ts";
-import { StreamLayer } from "../../src/layer/stream_layer.ts";
+import { RegistryClient } from "../../src/registry/index.ts";
+import { appendLayers, emptyImage, StreamLayer } from "../../src/index.ts";
 import { writeLayout } from "../../src/layout/index.ts";
-import { RegistryClient } from "../../src/registry/client.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { type Inspected, skopeo, skopeoJson, streamOf, tarball } from "../image/_image_tools.ts";
 

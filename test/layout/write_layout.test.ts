@@ -5,12 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { gunzipSync } from "node:zlib";
-import { appendLayers, emptyImage } from "../../src/image/index.ts";
-import type { Layer } from "../../src/layer/layer.ts";
-import { StreamLayer } from "../../src/layer/stream_layer.ts";
+import { appendLayers, emptyImage, type Layer, StreamLayer, createTarStream } from "../../src/index.ts";
 import { writeLayout } from "../../src/layout/index.ts";
 import { parseOciTarget } from "../../src/layout/_oci_target.ts";
-import { createTarStream } from "../../src/tar/index.ts";
 import { sha256 } from "../support/tools.ts";
 
 const dirs: string[] = [];

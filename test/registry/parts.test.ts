@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
 import fc from "fast-check";
-import { blobLayer } from "../../src/index.ts";
-import { parseWwwAuthenticate } from "../../src/registry/index.ts";
+import { blobLayer, type UploadProgress } from "../../src/index.ts";
+import { parseWwwAuthenticate, DEFAULT_CHUNK_SIZE } from "../../src/registry/index.ts";
 import { isLocalHost, isPrivateAddress } from "../../src/registry/_address.ts";
 import { ChunkReader } from "../../src/registry/_chunk_reader.ts";
-import { chunkSizeFor, DEFAULT_CHUNK_SIZE } from "../../src/registry/chunk_size.ts";
-import { ProgressReporter, type UploadProgress } from "../../src/registry/progress.ts";
+import { chunkSizeFor } from "../../src/registry/chunk_size.ts";
+import { ProgressReporter } from "../../src/registry/progress.ts";
 import { retryDelay } from "../../src/registry/_retry.ts";
 import { parseRange } from "../../src/registry/upload_session.ts";
 

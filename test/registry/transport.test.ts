@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AuthError, blobLayer, DigestMismatchError, RegistryError, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
-import { RegistryClient } from "../../src/registry/index.ts";
+import { RegistryClient, Transport } from "../../src/registry/index.ts";
 import { TokenCache } from "../../src/registry/_token_cache.ts";
-import { Transport } from "../../src/registry/transport.ts";
 
 interface Seen {
   method: string;
