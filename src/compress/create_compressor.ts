@@ -17,11 +17,10 @@ import { zlibGzipStream } from "./zlib_gzip_stream.ts";
  * with more than one core, with or without a level, the native zlib on several
  * threads (`parallel-zlib`): measured 1.5× go-containerregistry at level 1 on
  * two cores, where one zlib stream cannot pass 0.92×. Never `parallel-pako`
- * (pako in Web Workers): measured on two shared cores (bench/web_workers.ts,
- * 32 MiB, medians of 3 rounds), Deno's `CompressionStream` was 3× it at
- * level 1 and 5× at level 6, and Chromium's was 1.5× it at level 6, the level
- * `CompressionStream` uses; with a level in Chromium, fflate on one thread
- * was within the noise of it.
+ * (pako in Web Workers): measured on two busy shared cores (bench/web_workers.ts,
+ * 32 and 64 MiB, medians of 3 rounds), Deno's `CompressionStream` was 2.3 to
+ * 5× its speed and Chromium's 1.3 to 1.9× (levels 1 and 6); with a level,
+ * fflate on one thread (what `auto` takes in browsers) was 1.2 to 2× it.
  */
 export async function resolveCompressor(choice: CompressorChoice, level: CompressionLevel | undefined): Promise<CompressorName> {
   if (choice !== "auto") return choice;
