@@ -31,7 +31,8 @@ scope.onmessage = (event) => {
   deflater
     .then((ready) => ready.deflate(block, dictionary, level))
     .then(
-      (output) => scope.postMessage({ id, output }, [output.buffer]),
+      // Only an ArrayBuffer can be transferred (pako's output always is one).
+      (output) => scope.postMessage({ id, output }, output.buffer instanceof ArrayBuffer ? [output.buffer] : []),
       (error: unknown) => scope.postMessage({ id, error: error instanceof Error ? error.message : String(error) }),
     );
 };

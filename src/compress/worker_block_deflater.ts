@@ -52,8 +52,9 @@ export function workerBlockDeflater(createWorker: BlockWorkerFactory, workers: n
     busy.set(worker, job);
     // A block may be a view of a larger chunk: send a copy of just its bytes,
     // never the caller's buffer.
-    const message: BlockDeflateRequest = { id: job.id, block: job.block.slice(), dictionary: job.dictionary, level: job.level };
-    worker.postMessage(message, [message.block.buffer]);
+    const block = job.block.slice();
+    const message: BlockDeflateRequest = { id: job.id, block, dictionary: job.dictionary, level: job.level };
+    worker.postMessage(message, [block.buffer]);
   };
   const startWorker = (): Worker | undefined => {
     try {
