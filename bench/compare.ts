@@ -15,9 +15,9 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { StreamLayer, type CompressionLevel } from "../src/index.ts";
 import type { CompressorName } from "../src/compress/compressor.ts";
-import { blockGzipStream } from "../src/compress/block_gzip_stream.ts";
-import { loadZlib } from "../src/compress/runtime.ts";
-import { zlibBlockDeflater, zlibCrc32 } from "../src/compress/zlib_block_deflater.ts";
+import { blockGzipStream } from "../src/compress/_block_gzip_stream.ts";
+import { loadZlib } from "../src/compress/_runtime.ts";
+import { zlibBlockDeflater, zlibCrc32 } from "../src/compress/_zlib_block_deflater.ts";
 import { benchTarball, discard, MiB, readChunks, streamOf } from "./fixture.ts";
 
 const run = promisify(execFile);

@@ -8,8 +8,8 @@ import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { StreamLayer, type CompressionLevel } from "../src/index.ts";
 import type { CompressorName } from "../src/compress/compressor.ts";
-import { createSha256 } from "../src/hash/sha256.ts";
-import { createCompressor } from "../src/compress/create_compressor.ts";
+import { createSha256 } from "../src/hash/_sha256.ts";
+import { createCompressor } from "../src/compress/_create_compressor.ts";
 import { MiB, discard, streamOf } from "./fixture.ts";
 
 interface Case {

@@ -1,9 +1,9 @@
 // One round of the Web Workers benchmark, in whichever runtime runs it (Deno,
 // Chromium): the same bytes through each case in turn, timed. Web-platform
 // globals only.
-import { fflateGzipStream } from "../src/compress/fflate_gzip_stream.ts";
-import { deterministicGzipStream } from "../src/compress/deterministic_gzip_stream.ts";
-import { workerBlockGzipStream } from "../src/compress/worker_block_gzip_stream.ts";
+import { fflateGzipStream } from "../src/compress/_fflate_gzip_stream.ts";
+import { deterministicGzipStream } from "../src/compress/_deterministic_gzip_stream.ts";
+import { workerBlockGzipStream } from "../src/compress/_worker_block_gzip_stream.ts";
 import type { CompressionLevel, Compressor } from "../src/compress/compressor.ts";
 
 const MiB = 1024 * 1024;

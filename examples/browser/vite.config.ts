@@ -8,7 +8,7 @@ export default defineConfig({
     alias: {
       streamlayer: fileURLToPath(new URL("../../src/index.ts", import.meta.url)),
       // What the published package's "imports" give a browser.
-      "#runtime": fileURLToPath(new URL("../../src/runtime/portable.ts", import.meta.url)),
+      "#runtime": fileURLToPath(new URL("../../src/runtime/_portable.ts", import.meta.url)),
     },
   },
   // streamlayer's errors are named after their classes (RegistryError, …);

@@ -1,4 +1,4 @@
-import { digestOf } from "../hash/sha256.ts";
+import { digestOf } from "../hash/_sha256.ts";
 
 /** Bytes of a JSON document and their digest, hashed once. */
 export interface HashedJson {

@@ -1,4 +1,4 @@
-import { isVerifiableDigest } from "../hash/pinned_digest.ts";
+import { isVerifiableDigest } from "../hash/_pinned_digest.ts";
 import { UnsupportedImageError } from "./errors.ts";
 import type { ConfigFile } from "../oci/config_file.ts";
 import type { Index, Manifest } from "../oci/manifest.ts";

@@ -1,7 +1,7 @@
 import { type FetchedManifest, RegistryClient, type RegistryClientOptions } from "../registry/client.ts";
 import { DigestMismatchError } from "../oci/errors.ts";
 import { formatReference, parseReference } from "../registry/reference.ts";
-import { digestLike } from "../hash/pinned_digest.ts";
+import { digestLike } from "../hash/_pinned_digest.ts";
 import { readConfig, readIndex, readManifest } from "./_manifest_shape.ts";
 import { ComposedImage } from "./_composed_image.ts";
 import { choosePlatform, formatPlatform } from "./_platform.ts";

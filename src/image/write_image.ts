@@ -5,7 +5,7 @@ import type { Descriptor } from "../oci/descriptor.ts";
 import { DigestMismatchError } from "../oci/errors.ts";
 import type { UploadProgress } from "../registry/progress.ts";
 import { parseReference } from "../registry/reference.ts";
-import { digestLike } from "../hash/pinned_digest.ts";
+import { digestLike } from "../hash/_pinned_digest.ts";
 import { uploadLayer, type UploadLayerOptions } from "../registry/upload_layer.ts";
 import type { Image } from "./image.ts";
 

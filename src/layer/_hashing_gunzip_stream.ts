@@ -1,4 +1,4 @@
-import { createSha256, sha256Digest, type Sha256 } from "../hash/sha256.ts";
+import { createSha256, sha256Digest, type Sha256 } from "../hash/_sha256.ts";
 import { InvalidLayerSourceError, NotComputedError } from "./errors.ts";
 import type { LayerValues } from "./layer.ts";
 import { gunzipStream } from "./_gunzip_stream.ts";

@@ -1,7 +1,7 @@
-import { compressorFor } from "../compress/create_compressor.ts";
+import { compressorFor } from "../compress/_create_compressor.ts";
 import type { CompressionLevel, Compressor, CompressorOption } from "../compress/compressor.ts";
-import { deterministicGzipStream } from "../compress/deterministic_gzip_stream.ts";
-import { createSha256, sha256Digest, type Sha256 } from "../hash/sha256.ts";
+import { deterministicGzipStream } from "../compress/_deterministic_gzip_stream.ts";
+import { createSha256, sha256Digest, type Sha256 } from "../hash/_sha256.ts";
 import { NotComputedError } from "./errors.ts";
 import type { LayerValues } from "./layer.ts";
 

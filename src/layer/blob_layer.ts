@@ -1,4 +1,4 @@
-import { createSha256, sha256Digest } from "../hash/sha256.ts";
+import { createSha256, sha256Digest } from "../hash/_sha256.ts";
 import { isSha256Digest } from "../oci/digest.ts";
 import { NotComputedError, UncompressedUnavailableError } from "./errors.ts";
 import type { Descriptor } from "../oci/descriptor.ts";

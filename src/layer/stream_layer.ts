@@ -1,5 +1,5 @@
 import { isCompressionLevel, isCompressorChoice, type CompressionLevel, type CompressorOption } from "../compress/compressor.ts";
-import { hasCompressionStream } from "../compress/create_compressor.ts";
+import { hasCompressionStream } from "../compress/_create_compressor.ts";
 import { ConsumedError, NotComputedError, UncompressedUnavailableError, type InvalidLayerSourceError } from "./errors.ts";
 import { hashingGzipStream } from "./_hashing_gzip_stream.ts";
 import { tarCheckedReader } from "./_tar_checked_reader.ts";

@@ -1,5 +1,5 @@
-import { digestLike, isVerifiableDigest } from "../hash/pinned_digest.ts";
-import { digestOf } from "../hash/sha256.ts";
+import { digestLike, isVerifiableDigest } from "../hash/_pinned_digest.ts";
+import { digestOf } from "../hash/_sha256.ts";
 import type { AuthOption } from "./credentials.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { followLocation } from "./_address.ts";

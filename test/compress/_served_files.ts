@@ -25,13 +25,13 @@ export async function browserBundle(entry: string): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-/** The page bundle and parallel-pako's worker beside it, at /page.js and /block_deflate_worker.js. */
+/** The page bundle and parallel-pako's worker beside it, at /page.js and /_block_deflate_worker.js. */
 export async function pageWithBlockWorker(pageEntry: string): Promise<Record<string, ServedFile>> {
-  const [page, worker] = await Promise.all([browserBundle(pageEntry), browserBundle("src/compress/block_deflate_worker.ts")]);
+  const [page, worker] = await Promise.all([browserBundle(pageEntry), browserBundle("src/compress/_block_deflate_worker.ts")]);
   return {
     "/": { type: "text/html", body: `<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>` },
     "/page.js": { type: "text/javascript", body: page },
-    "/block_deflate_worker.js": { type: "text/javascript", body: worker },
+    "/_block_deflate_worker.js": { type: "text/javascript", body: worker },
   };
 }
 

@@ -11,10 +11,10 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import fc from "fast-check";
 import { StreamLayer, type CompressionLevel } from "../../src/index.ts";
-import { BLOCK_SIZE, blockGzipStream, type BlockDeflater } from "../../src/compress/block_gzip_stream.ts";
-import { loadZlib } from "../../src/compress/runtime.ts";
-import { zlibBlockDeflater, zlibCrc32 } from "../../src/compress/zlib_block_deflater.ts";
-import { javascriptCrc32 } from "../../src/compress/crc32.ts";
+import { BLOCK_SIZE, blockGzipStream, type BlockDeflater } from "../../src/compress/_block_gzip_stream.ts";
+import { loadZlib } from "../../src/compress/_runtime.ts";
+import { zlibBlockDeflater, zlibCrc32 } from "../../src/compress/_zlib_block_deflater.ts";
+import { javascriptCrc32 } from "../../src/compress/_crc32.ts";
 import { chunkedStream, collect, tarLikeBytes } from "../support/bytes.ts";
 import { gunzip, sha256sum, temporaryDirectory, writeTemporaryFile } from "../support/tools.ts";
 

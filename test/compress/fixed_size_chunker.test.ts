@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { FixedSizeChunker } from "../../src/compress/fixed_size_chunker.ts";
+import { FixedSizeChunker } from "../../src/compress/_fixed_size_chunker.ts";
 import { tarLikeBytes } from "../support/bytes.ts";
 
 async function blocksOf(bytes: Uint8Array, chunkSizes: number[], size: number): Promise<Uint8Array[]> {

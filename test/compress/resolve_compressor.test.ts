@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
 import { test } from "node:test";
-import { resolveCompressor } from "../../src/compress/create_compressor.ts";
-import { availableCores } from "../../src/compress/runtime.ts";
+import { resolveCompressor } from "../../src/compress/_create_compressor.ts";
+import { availableCores } from "../../src/compress/_runtime.ts";
 
 test("availableCores() is what Node says this process may use", () => {
   assert.equal(availableCores(), availableParallelism());

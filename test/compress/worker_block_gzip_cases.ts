@@ -3,8 +3,8 @@
 // mode's single-thread block format, DecompressionStream restores the input,
 // and a cancel or a failure in the middle terminates every worker it started
 // and stops the source. Web-platform globals only.
-import { deterministicGzipStream } from "../../src/compress/deterministic_gzip_stream.ts";
-import { workerBlockGzipStream, type WorkerBlockGzipOptions } from "../../src/compress/worker_block_gzip_stream.ts";
+import { deterministicGzipStream } from "../../src/compress/_deterministic_gzip_stream.ts";
+import { workerBlockGzipStream, type WorkerBlockGzipOptions } from "../../src/compress/_worker_block_gzip_stream.ts";
 import type { CompressionLevel } from "../../src/compress/compressor.ts";
 // harness.ts's collect reads with a reader: Chromium's Response would turn a failed stream into "Failed to fetch".
 import { assert, assertBytesEqual, assertEqual, collect, random, webCryptoDigest, type StreamLayerLibrary } from "../conformance/harness.ts";

@@ -6,7 +6,7 @@ import {
   type ConformanceCase, type ConformanceContext,
 } from "./harness.ts";
 import type * as Library from "../../src/index.ts";
-import { createSha256 } from "../../src/hash/sha256.ts";
+import { createSha256 } from "../../src/hash/_sha256.ts";
 
 type Options = Library.StreamLayerOptions;
 const MiB = 1024 * 1024;

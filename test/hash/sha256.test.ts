@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { createSha256 } from "../../src/hash/sha256.ts";
-import { createDigestStreamSha256, hasDigestStream } from "../../src/hash/digest_stream_sha256.ts";
+import { createSha256 } from "../../src/hash/_sha256.ts";
+import { createDigestStreamSha256, hasDigestStream } from "../../src/hash/_digest_stream_sha256.ts";
 import { tarLikeBytes } from "../support/bytes.ts";
 
 const expected = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");

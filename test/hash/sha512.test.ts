@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { digestLike, isVerifiableDigest } from "../../src/hash/pinned_digest.ts";
-import { sha512Hex } from "../../src/hash/sha512.ts";
+import { digestLike, isVerifiableDigest } from "../../src/hash/_pinned_digest.ts";
+import { sha512Hex } from "../../src/hash/_sha512.ts";
 
 const bytes = new TextEncoder().encode("streamlayer pins a manifest by sha512\n");
 const expected = createHash("sha512").update(bytes).digest("hex");

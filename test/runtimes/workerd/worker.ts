@@ -7,7 +7,7 @@
 //        { sha256, wasmError, digestStreams }, which shows hash-wasm cannot compile
 //        its WebAssembly here and crypto.DigestStream was used instead
 import * as lib from "../../../src/index.ts";
-import { createSha256 } from "../../../src/hash/sha256.ts";
+import { createSha256 } from "../../../src/hash/_sha256.ts";
 import { conformanceCase } from "../../conformance/cases.ts";
 
 // Counts the DigestStreams created, to prove the native fallback is the one hashing.

@@ -1,5 +1,5 @@
 import { createSHA256 } from "hash-wasm";
-import type { Sha256 } from "./sha256.ts";
+import type { Sha256 } from "./_sha256.ts";
 
 /** SHA-256 on hash-wasm's WebAssembly build: fast and synchronous per update. */
 export async function createHashWasmSha256(): Promise<Sha256> {

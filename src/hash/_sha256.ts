@@ -1,5 +1,5 @@
-import { createHashWasmSha256 } from "./hash_wasm_sha256.ts";
-import { createDigestStreamSha256, hasDigestStream } from "./digest_stream_sha256.ts";
+import { createHashWasmSha256 } from "./_hash_wasm_sha256.ts";
+import { createDigestStreamSha256, hasDigestStream } from "./_digest_stream_sha256.ts";
 import { runtime } from "#runtime";
 
 /**

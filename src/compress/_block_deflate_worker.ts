@@ -3,7 +3,7 @@
 // bytes are the same whichever thread made them.
 import * as pako from "pako";
 import type { CompressionLevel } from "./compressor.ts";
-import { pakoBlockDeflaterOf } from "./pako_block_deflater.ts";
+import { pakoBlockDeflaterOf } from "./_pako_block_deflater.ts";
 
 /** A block to deflate, as the pool sends it. */
 export interface BlockDeflateRequest {

@@ -3,8 +3,8 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import * as zlib from "node:zlib";
-import type { RuntimeAdapter } from "../runtime/runtime_adapter.ts";
-import type { Sha256 } from "../hash/sha256.ts";
+import type { RuntimeAdapter } from "../runtime/_runtime_adapter.ts";
+import type { Sha256 } from "../hash/_sha256.ts";
 
 /**
  * SHA-256 on Node's OpenSSL: about 4× hash-wasm on the same machine (it uses

@@ -1,5 +1,5 @@
-import { digestOf } from "./sha256.ts";
-import { sha512Hex } from "./sha512.ts";
+import { digestOf } from "./_sha256.ts";
+import { sha512Hex } from "./_sha512.ts";
 import { isDigest } from "../oci/digest.ts";
 
 /**

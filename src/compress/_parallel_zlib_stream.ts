@@ -1,8 +1,8 @@
-import { blockGzipStream } from "./block_gzip_stream.ts";
+import { blockGzipStream } from "./_block_gzip_stream.ts";
 import type { CompressionLevel, Compressor } from "./compressor.ts";
-import { javascriptCrc32 } from "./crc32.ts";
-import type { ZlibModule } from "./zlib_module.ts";
-import { zlibBlockDeflater, zlibCrc32 } from "./zlib_block_deflater.ts";
+import { javascriptCrc32 } from "./_crc32.ts";
+import type { ZlibModule } from "./_zlib_module.ts";
+import { zlibBlockDeflater, zlibCrc32 } from "./_zlib_block_deflater.ts";
 
 // The blocks kept in flight: one per core and two more so that no thread waits
 // while finished blocks are handed on, within Node's default thread pool of 4

@@ -1,4 +1,4 @@
-import type { BlockDeflater } from "./block_gzip_stream.ts";
+import type { BlockDeflater } from "./_block_gzip_stream.ts";
 
 // Output pieces about as large as a block compresses to.
 const OUTPUT_CHUNK_SIZE = 256 * 1024;

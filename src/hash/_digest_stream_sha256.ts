@@ -1,4 +1,4 @@
-import type { Sha256 } from "./sha256.ts";
+import type { Sha256 } from "./_sha256.ts";
 
 // Cloudflare Workers' non-standard streaming digest: a WritableStream that
 // resolves `digest` with the hash once it is closed.

@@ -1,8 +1,8 @@
 import type { CompressionLevel, Compressor, CompressorChoice, CompressorName, CompressorOption } from "./compressor.ts";
 import { CompressorUnavailableError } from "./errors.ts";
-import { fflateGzipStream } from "./fflate_gzip_stream.ts";
-import { availableCores, hasUnboundedCompressionStream, isNodeLike, loadZlib } from "./runtime.ts";
-import { zlibGzipStream } from "./zlib_gzip_stream.ts";
+import { fflateGzipStream } from "./_fflate_gzip_stream.ts";
+import { availableCores, hasUnboundedCompressionStream, isNodeLike, loadZlib } from "./_runtime.ts";
+import { zlibGzipStream } from "./_zlib_gzip_stream.ts";
 
 /**
  * Which compressor `auto` stands for here.
@@ -60,11 +60,11 @@ export async function createCompressor(name: CompressorName, level: CompressionL
     case "parallel-zlib": {
       const zlib = await loadZlib();
       if (!zlib) throw new CompressorUnavailableError("Cannot compress: node:zlib is not available in this runtime");
-      const { parallelZlibStream } = await import("./parallel_zlib_stream.ts");
+      const { parallelZlibStream } = await import("./_parallel_zlib_stream.ts");
       return parallelZlibStream(zlib, level, availableCores(), options.blocksInFlight);
     }
     case "parallel-pako": {
-      const { workerBlockGzipStream } = await import("./worker_block_gzip_stream.ts");
+      const { workerBlockGzipStream } = await import("./_worker_block_gzip_stream.ts");
       return workerBlockGzipStream(availableCores(), { ...(level === undefined ? {} : { level }), ...(options.blocksInFlight === undefined ? {} : { blocksInFlight: options.blocksInFlight }) });
     }
   }

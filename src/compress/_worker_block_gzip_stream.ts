@@ -1,7 +1,7 @@
-import { blockGzipStream } from "./block_gzip_stream.ts";
+import { blockGzipStream } from "./_block_gzip_stream.ts";
 import type { CompressionLevel, Compressor } from "./compressor.ts";
-import { javascriptCrc32 } from "./crc32.ts";
-import { workerBlockDeflater, type BlockWorkerFactory } from "./worker_block_deflater.ts";
+import { javascriptCrc32 } from "./_crc32.ts";
+import { workerBlockDeflater, type BlockWorkerFactory } from "./_worker_block_deflater.ts";
 
 /** Options for {@link workerBlockGzipStream}. */
 export interface WorkerBlockGzipOptions {
@@ -11,7 +11,7 @@ export interface WorkerBlockGzipOptions {
   workers?: number;
   /** Blocks compressing or waiting at once: the bound on memory (about twice this many MiB). @default workers + 2 */
   blocksInFlight?: number;
-  /** Makes one worker; the default loads block_deflate_worker.js beside this module. */
+  /** Makes one worker; the default loads _block_deflate_worker.js beside this module. */
   createWorker?: BlockWorkerFactory;
 }
 
@@ -84,7 +84,7 @@ export function workerBlockGzipStream(cores: number, options: WorkerBlockGzipOpt
  */
 function defaultBlockWorker(): Worker {
   if (import.meta.url.endsWith(".ts")) {
-    return new Worker(import.meta.url.replace(/worker_block_gzip_stream\.ts$/, "block_deflate_worker.ts"), { type: "module" });
+    return new Worker(import.meta.url.replace(/_worker_block_gzip_stream\.ts$/, "_block_deflate_worker.ts"), { type: "module" });
   }
-  return new Worker(new URL("./block_deflate_worker.js", import.meta.url), { type: "module" });
+  return new Worker(new URL("./_block_deflate_worker.js", import.meta.url), { type: "module" });
 }

@@ -1,4 +1,4 @@
-import type { RuntimeAdapter } from "./runtime_adapter.ts";
+import type { RuntimeAdapter } from "./_runtime_adapter.ts";
 
 /** Browsers, Workers and any other runtime: the web platform alone. */
 export const runtime: RuntimeAdapter = { isNode: false };

@@ -1,9 +1,9 @@
 // The one place that looks at which runtime this is. The runtime's own
 // abilities come from the adapter that package.json's `#runtime` import picks
-// (src/node/ for Node and Deno, src/runtime/portable.ts elsewhere); what is
+// (src/node/ for Node and Deno, src/runtime/_portable.ts elsewhere); what is
 // left to detect, Cloudflare Workers, is detected here.
 import { runtime } from "#runtime";
-import type { ZlibModule } from "./zlib_module.ts";
+import type { ZlibModule } from "./_zlib_module.ts";
 
 /**
  * Whether this is Node.js (or a runtime that passes for it, such as Bun).

@@ -3,6 +3,6 @@
 // level, which `CompressionStream` cannot. Its `node:crypto` was not measured
 // faster than hash-wasm there, so the hash stays portable.
 import * as zlib from "node:zlib";
-import type { RuntimeAdapter } from "../runtime/runtime_adapter.ts";
+import type { RuntimeAdapter } from "../runtime/_runtime_adapter.ts";
 
 export const runtime: RuntimeAdapter = { isNode: false, zlib };

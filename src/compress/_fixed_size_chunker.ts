@@ -9,7 +9,7 @@
  * @example Blocks of 4 bytes
  * ```ts
  * import assert from "node:assert/strict";
- * import { FixedSizeChunker } from "./fixed_size_chunker.ts";
+ * import { FixedSizeChunker } from "./_fixed_size_chunker.ts";
  *
  * const chunker = new FixedSizeChunker(4);
  * const sizes = [...chunker.push(new Uint8Array(3)), ...chunker.push(new Uint8Array(6))].map((block) => block.length);

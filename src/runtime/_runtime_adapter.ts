@@ -1,5 +1,5 @@
-import type { ZlibModule } from "../compress/zlib_module.ts";
-import type { Sha256 } from "../hash/sha256.ts";
+import type { ZlibModule } from "../compress/_zlib_module.ts";
+import type { Sha256 } from "../hash/_sha256.ts";
 
 /**
  * What a runtime adds to the web platform, handed to the portable core by the

@@ -1,7 +1,7 @@
-import { blockGzipStream } from "./block_gzip_stream.ts";
+import { blockGzipStream } from "./_block_gzip_stream.ts";
 import type { CompressionLevel, Compressor } from "./compressor.ts";
-import { javascriptCrc32 } from "./crc32.ts";
-import { pakoBlockDeflater } from "./pako_block_deflater.ts";
+import { javascriptCrc32 } from "./_crc32.ts";
+import { pakoBlockDeflater } from "./_pako_block_deflater.ts";
 
 /** The level used in deterministic mode when none is asked for. */
 export const DETERMINISTIC_DEFAULT_LEVEL: CompressionLevel = 6;

@@ -1,4 +1,4 @@
-import type { Crc32 } from "./block_gzip_stream.ts";
+import type { Crc32 } from "./_block_gzip_stream.ts";
 
 // gzip's CRC-32 (the reflected polynomial 0xEDB88320), eight tables of 256 so
 // that eight bytes are folded per step ("slicing by 8").

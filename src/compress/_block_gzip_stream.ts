@@ -1,5 +1,5 @@
 import type { CompressionLevel, Compressor } from "./compressor.ts";
-import { FixedSizeChunker } from "./fixed_size_chunker.ts";
+import { FixedSizeChunker } from "./_fixed_size_chunker.ts";
 
 /**
  * The input block size of the block format. Part of the format: the bytes

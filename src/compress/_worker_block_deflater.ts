@@ -1,9 +1,9 @@
-import type { BlockDeflater } from "./block_gzip_stream.ts";
-import type { BlockDeflateRequest, BlockDeflateResponse } from "./block_deflate_worker.ts";
+import type { BlockDeflater } from "./_block_gzip_stream.ts";
+import type { BlockDeflateRequest, BlockDeflateResponse } from "./_block_deflate_worker.ts";
 import type { CompressionLevel } from "./compressor.ts";
-import { pakoBlockDeflater } from "./pako_block_deflater.ts";
+import { pakoBlockDeflater } from "./_pako_block_deflater.ts";
 
-/** Makes one Web Worker that runs block_deflate_worker.ts (or its built .js). */
+/** Makes one Web Worker that runs _block_deflate_worker.ts (or its built .js). */
 export type BlockWorkerFactory = () => Worker;
 
 /** A {@link BlockDeflater} that can be stopped: its workers terminated. */

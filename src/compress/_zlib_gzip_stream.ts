@@ -1,4 +1,4 @@
-import type { ZlibModule, ZlibGzip } from "./zlib_module.ts";
+import type { ZlibModule, ZlibGzip } from "./_zlib_module.ts";
 import type { Compressor } from "./compressor.ts";
 
 // Larger output pieces than zlib's 16 KiB default mean fewer chunks downstream.

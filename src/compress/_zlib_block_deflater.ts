@@ -1,5 +1,5 @@
-import type { BlockDeflater, Crc32 } from "./block_gzip_stream.ts";
-import type { ZlibModule } from "./zlib_module.ts";
+import type { BlockDeflater, Crc32 } from "./_block_gzip_stream.ts";
+import type { ZlibModule } from "./_zlib_module.ts";
 
 // Output pieces as large as a block usually compresses to, so that zlib hands
 // back one buffer per block instead of a list to concatenate.
