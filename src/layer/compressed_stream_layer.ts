@@ -1,9 +1,8 @@
-import { ConsumedError, NotComputedError, UncompressedUnavailableError } from "./errors.ts";
+import { UncompressedUnavailableError } from "./errors.ts";
 import { hashingGunzipStream } from "./_hashing_gunzip_stream.ts";
-import type { Layer, LayerValues } from "./layer.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../oci/media_types.ts";
-import { layerSourceStream, type LayerSource } from "./layer_source.ts";
-import { quiet, settlement, type Settlement } from "./_settlement.ts";
+import type { LayerSource } from "./layer_source.ts";
+import { ReadOnceLayer, type PipelineReports } from "./_read_once_layer.ts";
 
 /** Options for {@link CompressedStreamLayer}. */
 export interface CompressedStreamLayerOptions {
@@ -51,17 +50,8 @@ export interface CompressedStreamLayerOptions {
  * assert.match(await layer.diffID(), /^sha256:[0-9a-f]{64}$/); // the sha256 of the tar
  * ```
  */
-export class CompressedStreamLayer implements Layer {
-  readonly #source: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #mediaType: GzipLayerMediaType;
+export class CompressedStreamLayer extends ReadOnceLayer {
   readonly #requireTar: boolean;
-  readonly #values: Settlement<LayerValues>;
-  readonly #digest: Promise<string>;
-  readonly #diffID: Promise<string>;
-  readonly #size: Promise<number>;
-  #consumed = false;
-  #known: LayerValues | undefined;
-  #bytesRead = 0;
 
   /**
    * @param source The gzip bytes, as a `ReadableStream` or any `AsyncIterable<Uint8Array>`. The layer takes it over: a stream is locked at once.
@@ -69,42 +59,17 @@ export class CompressedStreamLayer implements Layer {
    * @throws {TypeError} when `source` is not a readable stream or is locked, or the media type is unknown.
    */
   constructor(source: LayerSource, options: CompressedStreamLayerOptions = {}) {
-    const readable = layerSourceStream(source);
     const { mediaType = OCI_LAYER_GZIP, requireTar = true } = options;
     if (mediaType !== OCI_LAYER_GZIP && mediaType !== DOCKER_LAYER_GZIP) {
       throw new TypeError(`Invalid mediaType: expected "${OCI_LAYER_GZIP}" or "${DOCKER_LAYER_GZIP}", got ${String(mediaType)}`);
     }
-    if (typeof readable?.getReader !== "function") throw new TypeError("Cannot create a CompressedStreamLayer: source is not a ReadableStream");
-    if (readable.locked) throw new TypeError("Cannot create a CompressedStreamLayer: source is locked to another reader");
-    this.#source = readable.getReader();
-    this.#mediaType = mediaType;
+    super("CompressedStreamLayer", source, mediaType);
     this.#requireTar = requireTar !== false;
-    this.#values = settlement<LayerValues>();
-    this.#digest = quiet(this.#values.promise.then((values) => values.digest));
-    this.#diffID = quiet(this.#values.promise.then((values) => values.diffID));
-    this.#size = quiet(this.#values.promise.then((values) => values.size));
   }
 
-  /**
-   * The gzip bytes as given. Read it to its end (by uploading it, say) to
-   * compute the values; cancel it to stop, which cancels the source too.
-   *
-   * @throws {ConsumedError} on a second call: the source can be read only once.
-   */
-  compressed(): ReadableStream<Uint8Array> {
-    if (this.#consumed) throw new ConsumedError();
-    this.#consumed = true;
-    return hashingGunzipStream(this.#source, {
-      requireTar: this.#requireTar,
-      onRead: (bytes) => {
-        this.#bytesRead += bytes;
-      },
-      onComputed: (values) => {
-        this.#known = values;
-        this.#values.resolve(values);
-      },
-      onFailed: (error) => this.#values.reject(error),
-    });
+  /** The gzip bytes as given, hashed and decompressed (to hash the tar) on their way. */
+  protected pipeline(source: ReadableStreamDefaultReader<Uint8Array>, reports: PipelineReports): ReadableStream<Uint8Array> {
+    return hashingGunzipStream(source, { requireTar: this.#requireTar, ...reports });
   }
 
   /**
@@ -114,46 +79,5 @@ export class CompressedStreamLayer implements Layer {
    */
   uncompressed(): never {
     throw new UncompressedUnavailableError("A compressed streaming layer has no uncompressed form: its bytes are decompressed once, to hash them");
-  }
-
-  /**
-   * SHA-256 of the given gzip bytes, as `sha256:<hex>`. Resolves when the
-   * compressed stream has been read to its end; rejects with
-   * {@link NotComputedError} if it was cancelled first, with
-   * {@link InvalidLayerSourceError} if the bytes are not a gzip of a tar, or
-   * with the source's error if the source failed.
-   */
-  digest(): Promise<string> {
-    return this.#digest;
-  }
-
-  /** SHA-256 of the decompressed bytes (the tar), as `sha256:<hex>`. Settles as {@link CompressedStreamLayer.digest} does. */
-  diffID(): Promise<string> {
-    return this.#diffID;
-  }
-
-  /** The number of gzip bytes. Settles as {@link CompressedStreamLayer.digest} does. */
-  size(): Promise<number> {
-    return this.#size;
-  }
-
-  /**
-   * The digest, DiffID and size if they are known now, without waiting.
-   *
-   * @throws {NotComputedError} until the compressed stream has been read to its end.
-   */
-  computed(): LayerValues {
-    if (!this.#known) throw new NotComputedError();
-    return this.#known;
-  }
-
-  /** How many gzip bytes have been read from the source so far: for progress reports. */
-  bytesRead(): number {
-    return this.#bytesRead;
-  }
-
-  /** The layer's media type. */
-  mediaType(): string {
-    return this.#mediaType;
   }
 }

@@ -1,11 +1,10 @@
 import { isCompressionLevel, isCompressorChoice, type CompressionLevel, type CompressorOption } from "../compress/compressor.ts";
 import { hasCompressionStream } from "../compress/_create_compressor.ts";
-import { ConsumedError, NotComputedError, UncompressedUnavailableError, type InvalidLayerSourceError } from "./errors.ts";
+import { UncompressedUnavailableError, type InvalidLayerSourceError } from "./errors.ts";
 import { hashingGzipStream } from "./_hashing_gzip_stream.ts";
 import { tarCheckedReader } from "./_tar_checked_reader.ts";
-import { layerSourceStream, type LayerSource } from "./layer_source.ts";
-import { quiet, settlement, type Settlement } from "./_settlement.ts";
-import type { Layer, LayerValues } from "./layer.ts";
+import type { LayerSource } from "./layer_source.ts";
+import { ReadOnceLayer, type PipelineReports } from "./_read_once_layer.ts";
 import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../oci/media_types.ts";
 
 /** Options for {@link StreamLayer}. */
@@ -97,20 +96,11 @@ export interface StreamLayerOptions {
  * assert.equal(await layer.size(), gzip.byteLength);
  * ```
  */
-export class StreamLayer implements Layer {
-  readonly #source: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #mediaType: GzipLayerMediaType;
+export class StreamLayer extends ReadOnceLayer {
   readonly #level: CompressionLevel | undefined;
   readonly #compressor: CompressorOption;
   readonly #deterministic: boolean;
   readonly #blocksInFlight: number | undefined;
-  readonly #values: Settlement<LayerValues>;
-  readonly #digest: Promise<string>;
-  readonly #diffID: Promise<string>;
-  readonly #size: Promise<number>;
-  #consumed = false;
-  #known: LayerValues | undefined;
-  #bytesRead = 0;
 
   /**
    * @param source The uncompressed tarball, as a `ReadableStream` or any `AsyncIterable<Uint8Array>`. The layer takes it over: a stream is locked at once.
@@ -119,7 +109,6 @@ export class StreamLayer implements Layer {
    * @throws {RangeError} when `compressionLevel` is not an integer from 0 to 9, or `blocksInFlight` not a positive integer.
    */
   constructor(source: LayerSource, options: StreamLayerOptions = {}) {
-    const readable = layerSourceStream(source);
     const { compressionLevel, mediaType = OCI_LAYER_GZIP, compressor = "auto", deterministic = false, requireTar = true, blocksInFlight } = options;
     validateOptions(compressionLevel, mediaType, compressor);
     if (blocksInFlight !== undefined && (!Number.isInteger(blocksInFlight) || blocksInFlight < 1)) {
@@ -128,42 +117,20 @@ export class StreamLayer implements Layer {
     if (deterministic && compressor !== "auto" && compressor !== "fflate") {
       throw new TypeError(`Invalid options: deterministic layers have a compressor of their own, got compressor "${compressor}"`);
     }
-    if (typeof readable?.getReader !== "function") throw new TypeError("Cannot create a StreamLayer: source is not a ReadableStream");
-    if (readable.locked) throw new TypeError("Cannot create a StreamLayer: source is locked to another reader");
-    this.#source = requireTar === false ? readable.getReader() : tarCheckedReader(readable.getReader());
-    this.#mediaType = mediaType;
+    super("StreamLayer", source, mediaType, requireTar === false ? undefined : tarCheckedReader);
     this.#level = compressionLevel;
     this.#compressor = compressor;
     this.#deterministic = deterministic === true;
     this.#blocksInFlight = blocksInFlight;
-    this.#values = settlement<LayerValues>();
-    this.#digest = quiet(this.#values.promise.then((values) => values.digest));
-    this.#diffID = quiet(this.#values.promise.then((values) => values.diffID));
-    this.#size = quiet(this.#values.promise.then((values) => values.size));
   }
 
-  /**
-   * The gzip stream of the layer. Read it to its end (by uploading it, say) to
-   * compute the values; cancel it to stop, which cancels the source too.
-   *
-   * @throws {ConsumedError} on a second call: the source can be read only once.
-   */
-  compressed(): ReadableStream<Uint8Array> {
-    if (this.#consumed) throw new ConsumedError();
-    this.#consumed = true;
-    return hashingGzipStream(this.#source, {
+  protected pipeline(source: ReadableStreamDefaultReader<Uint8Array>, reports: PipelineReports): ReadableStream<Uint8Array> {
+    return hashingGzipStream(source, {
       compressor: this.#compressor,
       level: this.#level,
       deterministic: this.#deterministic,
       ...(this.#blocksInFlight === undefined ? {} : { blocksInFlight: this.#blocksInFlight }),
-      onRead: (bytes) => {
-        this.#bytesRead += bytes;
-      },
-      onComputed: (values) => {
-        this.#known = values;
-        this.#values.resolve(values);
-      },
-      onFailed: (error) => this.#values.reject(error),
+      ...reports,
     });
   }
 
@@ -174,50 +141,6 @@ export class StreamLayer implements Layer {
    */
   uncompressed(): never {
     throw new UncompressedUnavailableError();
-  }
-
-  /**
-   * SHA-256 of the compressed bytes, as `sha256:<hex>`. Resolves when the
-   * compressed stream has been read to its end; rejects with
-   * {@link NotComputedError} if it was cancelled first, or with the source's
-   * error if the source failed.
-   */
-  digest(): Promise<string> {
-    return this.#digest;
-  }
-
-  /** SHA-256 of the uncompressed bytes, as `sha256:<hex>`. Settles as {@link StreamLayer.digest} does. */
-  diffID(): Promise<string> {
-    return this.#diffID;
-  }
-
-  /** The number of compressed bytes. Settles as {@link StreamLayer.digest} does. */
-  size(): Promise<number> {
-    return this.#size;
-  }
-
-  /**
-   * The digest, DiffID and size if they are known now, without waiting: the
-   * semantics of go-containerregistry, for code that must not wait.
-   *
-   * @throws {NotComputedError} until the compressed stream has been read to its end.
-   */
-  computed(): LayerValues {
-    if (!this.#known) throw new NotComputedError();
-    return this.#known;
-  }
-
-  /**
-   * How many uncompressed bytes have been read from the source so far: for
-   * progress reports, since the source's total is not known in advance.
-   */
-  bytesRead(): number {
-    return this.#bytesRead;
-  }
-
-  /** The layer's media type. */
-  mediaType(): string {
-    return this.#mediaType;
   }
 }
 
