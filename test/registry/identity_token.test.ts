@@ -8,40 +8,13 @@ import { AuthError, RegistryError, StreamLayer, TimeoutError, UnsafeRedirectErro
 import { RegistryClient } from "../../src/registry/index.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { assertLayerBlob, randomData } from "./_helpers.ts";
+import { bearerPing, fakeFetch, type FakeHandler } from "../support/fake_fetch.ts";
 
 const IDENTITY = "refresh-4f9c-secret";
 const DIGEST = `sha256:${"0".repeat(64)}`;
 
-interface Seen {
-  method: string;
-  url: string;
-  authorization: string | null;
-  body: string;
-}
 
-type Handler = (request: Request, body: string) => Response | Promise<Response> | undefined;
-
-function fakeFetch(...handlers: Handler[]): { fetch: typeof fetch; seen: Seen[] } {
-  const seen: Seen[] = [];
-  const fake = async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    const body = await request.text();
-    seen.push({ method: request.method, url: request.url, authorization: request.headers.get("authorization"), body });
-    for (const handler of handlers) {
-      const response = await handler(request, body);
-      if (response) return response;
-    }
-    return new Response("{}", { status: 404 });
-  };
-  return { fetch: fake as typeof fetch, seen };
-}
-
-const bearerPing = (realm: string): Handler => (request) =>
-  new URL(request.url).pathname === "/v2/" && !request.headers.has("authorization")
-    ? new Response(null, { status: 401, headers: { "www-authenticate": `Bearer realm="${realm}",service="reg"` } })
-    : undefined;
-
-const onHost = (host: string, answer: Handler): Handler => (request, body) => (new URL(request.url).host === host ? answer(request, body) : undefined);
+const onHost = (host: string, answer: FakeHandler): FakeHandler => (request, body) => (new URL(request.url).host === host ? answer(request, body) : undefined);
 
 test("the refresh-token grant is a POST of a form to the realm; the identity token goes nowhere else", async () => {
   let issued = 0;

@@ -6,34 +6,8 @@ import { test } from "node:test";
 import { AuthError, blobLayer, DigestMismatchError, RegistryError, StreamLayer, UnsafeRedirectError, writeLayer } from "../../src/index.ts";
 import { RegistryClient, Transport } from "../../src/registry/index.ts";
 import { TokenCache } from "../../src/registry/_token_cache.ts";
+import { bearerPing, fakeFetch, type FakeHandler } from "../support/fake_fetch.ts";
 
-interface Seen {
-  method: string;
-  url: string;
-  authorization: string | null;
-}
-
-type Handler = (request: Request) => Response | undefined;
-
-/** A fetch that records every request and answers with the first handler that answers. */
-function fakeFetch(...handlers: Handler[]): { fetch: typeof fetch; seen: Seen[] } {
-  const seen: Seen[] = [];
-  const fake = async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    seen.push({ method: request.method, url: request.url, authorization: request.headers.get("authorization") });
-    for (const handler of handlers) {
-      const response = handler(request);
-      if (response) return response;
-    }
-    return new Response("{}", { status: 404 });
-  };
-  return { fetch: fake as typeof fetch, seen };
-}
-
-const bearerPing = (realm: string): Handler => (request) =>
-  new URL(request.url).pathname === "/v2/" && !request.headers.has("authorization")
-    ? new Response(null, { status: 401, headers: { "www-authenticate": `Bearer realm="${realm}",service="reg"` } })
-    : undefined;
 
 test("basic auth goes to the registry's host only, not to an upload Location on another host", async () => {
   const { fetch, seen } = fakeFetch(
@@ -276,7 +250,7 @@ test("a network failure whose message repeats the URL (as Deno's does) keeps the
 });
 
 test("a token realm's redirect: refused to another host's private address; followed elsewhere without the credentials", async () => {
-  const realm = (location: string): Handler => (r) =>
+  const realm = (location: string): FakeHandler => (r) =>
     new URL(r.url).host === "auth.example.com" ? new Response(null, { status: 302, headers: { location } }) : undefined;
   const unsafe = fakeFetch(bearerPing("https://auth.example.com/token"), realm("http://169.254.169.254/latest/meta-data/"));
   const client = new RegistryClient("registry.example.com/a", { fetch: unsafe.fetch, auth: { username: "u", password: "p" } });

@@ -113,15 +113,20 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       dir,
       logs: () => output,
       stop: async () => {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-        await exited;
-        clearTimeout(timer);
+        await terminate(child, exited);
         await tokenServer?.stop();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   }
+}
+
+// SIGTERM, and SIGKILL if the registry has not exited 3 s later.
+async function terminate(child: { kill(signal: NodeJS.Signals): boolean }, exited: Promise<void>): Promise<void> {
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+  await exited;
+  clearTimeout(timer);
 }
 
 function httpHeadersConfig(headers: Record<string, string[]> = {}): string[] {
@@ -200,10 +205,7 @@ async function startGgcrRegistry(): Promise<RunningRegistry> {
     dir,
     logs: () => output,
     stop: async () => {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-      await exited;
-      clearTimeout(timer);
+      await terminate(child, exited);
       rmSync(dir, { recursive: true, force: true });
     },
   };
