@@ -55,7 +55,8 @@ export function startPreflightFront(target: string, preflightHeaders: Record<str
   );
 }
 
-async function listen(server: Server): Promise<LocalServer> {
+/** Listens on an ephemeral port of 127.0.0.1; `stop` closes every connection too. */
+export async function listen(server: Server): Promise<LocalServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;

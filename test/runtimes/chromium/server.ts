@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { PORTABLE_TSCONFIG } from "../../support/portable_sources.ts";
+import { listen } from "./cross_origin_servers.ts";
 
 export interface PageServer {
   /** `127.0.0.1:PORT`: the page's origin, and the registry as the page sees it. */
@@ -49,17 +50,7 @@ export async function startPageServer(registry: string): Promise<PageServer> {
     if (!file) return outgoing.writeHead(404).end();
     outgoing.writeHead(200, { "content-type": file.type, "cache-control": "no-store" }).end(file.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}/`,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return listen(server);
 }
 
 // Streams the request to the registry and the answer back. The Host header is
