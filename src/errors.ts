@@ -23,6 +23,9 @@ export type StreamLayerErrorCode =
   // image/
   | "NO_MATCHING_PLATFORM"
   | "UNSUPPORTED_IMAGE"
+  // tar/
+  | "UNSAFE_TAR_PATH"
+  | "INVALID_TAR"
   // layout/
   | "INVALID_LAYOUT"
   // the command line's own (src/cli)
