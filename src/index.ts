@@ -6,7 +6,7 @@ export { StreamLayerError, isStreamLayerError, type StreamLayerErrorCode } from 
 export { ConsumedError, InvalidLayerSourceError, NotComputedError, UncompressedUnavailableError, type LayerSourceProblem } from "./layer/errors.ts";
 export { CompressorUnavailableError } from "./compress/errors.ts";
 export { DigestMismatchError } from "./oci/errors.ts";
-export { AuthError, InvalidReferenceError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail } from "./registry/errors.ts";
+export { AuthError, InvalidReferenceError, RegistryError, SizeMismatchError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail } from "./registry/errors.ts";
 export { NoMatchingPlatformError, UnsupportedImageError } from "./image/errors.ts";
 
 // Layers
@@ -34,7 +34,7 @@ export type { ImageFormat } from "./image/media_types.ts";
 export { emptyImage, type EmptyImageOptions } from "./image/empty_image.ts";
 export { appendLayers } from "./image/append_layers.ts";
 export { pullImage, type PullImageOptions } from "./image/pull_image.ts";
-export { writeImage, type ImageUploadProgress, type WriteImageOptions } from "./image/write_image.ts";
+export { writeImage, type ImageUploadProgress, type ImageWritePhase, type WriteImageOptions } from "./image/write_image.ts";
 
 // OCI's nouns
 export type { ConfigFile, ContainerConfig, Descriptor, Digest, GzipLayerMediaType, HistoryEntry, Index, Manifest, Platform } from "./oci/index.ts";

@@ -27,7 +27,18 @@ export interface WriteImageOptions extends RegistryClientOptions, Omit<UploadLay
    * @default undefined
    */
   onProgress?: (progress: ImageUploadProgress) => void;
+  /**
+   * Called as the push moves past its layers: with `"config"` once every
+   * layer is in the registry and the config is about to be uploaded, then with
+   * `"manifest"` just before the manifest is put. The push has ended only when
+   * `writeImage` resolves. A callback that throws is ignored.
+   * @default undefined
+   */
+  onPhase?: (phase: ImageWritePhase) => void;
 }
+
+/** The steps of {@link writeImage} after the layers, as {@link WriteImageOptions.onPhase} reports them. */
+export type ImageWritePhase = "config" | "manifest";
 
 /**
  * Pushes an image: its layers (streaming ones through the chunked or streamed
@@ -75,14 +86,25 @@ export async function writeImage(reference: string, image: Image, options: Write
     throw error;
   }
   const values = await image.values();
+  reportPhase(options.onPhase, "config");
   await uploadLayer(client, knownBlob(values.rawConfigFile, values.config), { upload: "chunked", chunkSize: options.chunkSize });
   // A digest in the reference promises the content, with or without a tag.
   const promised = parsed.digest === undefined ? undefined : await digestLike(parsed.digest, values.rawManifest);
   if (parsed.digest !== undefined && parsed.digest !== promised) {
     throw new DigestMismatchError(parsed.digest, promised ?? "", `manifest of ${reference}`);
   }
+  reportPhase(options.onPhase, "manifest");
   await client.putManifest(parsed.tag ?? values.descriptor.digest, values.rawManifest, values.descriptor.mediaType);
   return { mediaType: values.descriptor.mediaType, digest: values.descriptor.digest, size: values.descriptor.size };
+}
+
+// A progress display must not break the push.
+function reportPhase(onPhase: ((phase: ImageWritePhase) => void) | undefined, phase: ImageWritePhase): void {
+  try {
+    onPhase?.(phase);
+  } catch {
+    // ignored, as onProgress's errors are
+  }
 }
 
 async function writeOneLayer(client: RegistryClient, layer: Layer, index: number, options: WriteImageOptions): Promise<void> {
