@@ -1,5 +1,6 @@
 import type { Layer } from "../layer/layer.ts";
 import { ChunkReader } from "./_chunk_reader.ts";
+import { chunkSizeWithin } from "./chunk_size.ts";
 import { discardBody } from "./_bounded_body.ts";
 import { RegistryError, TimeoutError, UploadNotResumableError } from "./errors.ts";
 import { sourceBytesRead } from "../layer/_partial.ts";
@@ -17,7 +18,8 @@ export interface ChunkedUploadInit {
 
 /**
  * Sends a layer's compressed stream as PATCHes of `chunkSize` bytes (raised to
- * the registry's `OCI-Chunk-Min-Length`), one chunk in memory at a time, so
+ * the registry's `OCI-Chunk-Min-Length`, lowered to its `OCI-Chunk-Max-Length`),
+ * one chunk in memory at a time, so
  * that a chunk the registry refused can be sent again without the source.
  *
  * @returns The number of bytes uploaded. The caller finishes the session.
@@ -25,7 +27,7 @@ export interface ChunkedUploadInit {
  * @throws {RegistryError} when the registry refuses a chunk for good, or keeps failing.
  */
 export async function chunkedUpload(session: UploadSession, layer: Layer, init: ChunkedUploadInit): Promise<number> {
-  const size = Math.max(init.chunkSize, session.minChunkLength ?? 0);
+  const size = chunkSizeWithin(init.chunkSize, { min: session.minChunkLength, max: session.maxChunkLength });
   const reader = new ChunkReader(layer.compressed(), size);
   // A source can go quiet for good; cancelling the reader ends the wait for it.
   const stop = () => void reader.cancel(init.signal?.reason);

@@ -2,7 +2,7 @@
 // back into the error: which CORS setting the registry is missing.
 
 /** The answer headers a page on another origin must be allowed to read. */
-export const CORS_EXPOSED_HEADERS = ["Location", "Range", "Docker-Upload-UUID", "Docker-Content-Digest", "OCI-Chunk-Min-Length", "WWW-Authenticate", "Content-Length"] as const;
+export const CORS_EXPOSED_HEADERS = ["Location", "Range", "Docker-Upload-UUID", "Docker-Content-Digest", "OCI-Chunk-Min-Length", "OCI-Chunk-Max-Length", "WWW-Authenticate", "Content-Length"] as const;
 
 /** The request headers the registry must allow in a preflight. */
 export const CORS_ALLOWED_HEADERS = ["Authorization", "Accept", "Content-Type", "Content-Range", "Content-Length"] as const;

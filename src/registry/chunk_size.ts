@@ -39,3 +39,22 @@ export function chunkSizeFor(registry: string, chosen?: number): number {
   if (/\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/.test(host)) return Math.max(DEFAULT_CHUNK_SIZE, ECR_MIN_CHUNK);
   return DEFAULT_CHUNK_SIZE;
 }
+
+/** What a registry states about chunk sizes when it opens an upload session. */
+export interface ChunkLengthLimits {
+  /** `OCI-Chunk-Min-Length`: chunks but the last must be at least this long. */
+  readonly min?: number | undefined;
+  /** `OCI-Chunk-Max-Length`: no chunk may be longer (Cloudflare's serverless-registry states 100 MB). */
+  readonly max?: number | undefined;
+}
+
+/**
+ * The chunk size an upload uses: the caller's (or the default), raised to the
+ * registry's minimum, then kept within its maximum. Where a registry states
+ * both and they contradict each other the maximum wins: a chunk over it is
+ * refused outright, while a short one may still be taken.
+ */
+export function chunkSizeWithin(size: number, limits: ChunkLengthLimits): number {
+  const raised = Math.max(size, limits.min ?? 0);
+  return limits.max === undefined ? raised : Math.min(raised, limits.max);
+}

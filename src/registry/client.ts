@@ -261,9 +261,16 @@ export class RegistryClient {
       throw new RegistryError({ method: "POST", url: this.#url("blobs/uploads/"), status: response.status, detail: missingHeaderDetail(response, "Location", new URL(this.#url("blobs/uploads/"))) });
     }
     const url = followLocation(location, { registry: this.transport.base, from: new URL(this.#url("blobs/uploads/")), method: "POST", status: response.status });
-    const min = Number(response.headers.get("oci-chunk-min-length"));
-    return new UploadSession(this.transport, [this.scope(true)], url, Number.isInteger(min) && min > 0 ? min : undefined, this.#signal);
+    const min = chunkLengthHeader(response, "oci-chunk-min-length");
+    const max = chunkLengthHeader(response, "oci-chunk-max-length");
+    return new UploadSession(this.transport, [this.scope(true)], url, min, this.#signal, max);
   }
+}
+
+/** A chunk length the registry stated (`OCI-Chunk-Min-Length`, `OCI-Chunk-Max-Length`): a positive integer, else none. */
+function chunkLengthHeader(response: Response, name: string): number | undefined {
+  const value = Number(response.headers.get(name));
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 // `Content-Type` without its parameters (`; charset=...`).

@@ -28,7 +28,8 @@ export interface UploadLayerOptions {
    */
   upload?: UploadMode;
   /**
-   * Bytes per PATCH in chunked mode; raised to the registry's `OCI-Chunk-Min-Length`.
+   * Bytes per PATCH in chunked mode; raised to the registry's `OCI-Chunk-Min-Length`
+   * and lowered to its `OCI-Chunk-Max-Length` where it states them.
    *
    * @default 4 MiB on ghcr.io, else 8 MiB
    */

@@ -43,12 +43,15 @@ export class UploadSession {
   #location: URL;
   /** The registry's `OCI-Chunk-Min-Length`, if it sent one. */
   readonly minChunkLength: number | undefined;
+  /** The registry's `OCI-Chunk-Max-Length`, if it sent one (Cloudflare's serverless-registry does). */
+  readonly maxChunkLength: number | undefined;
 
-  constructor(transport: Transport, scopes: readonly string[], location: URL, minChunkLength: number | undefined, signal?: AbortSignal) {
+  constructor(transport: Transport, scopes: readonly string[], location: URL, minChunkLength: number | undefined, signal?: AbortSignal, maxChunkLength?: number) {
     this.#transport = transport;
     this.#scopes = scopes;
     this.#location = location;
     this.minChunkLength = minChunkLength;
+    this.maxChunkLength = maxChunkLength;
     this.#signal = signal;
   }
 
