@@ -8,6 +8,7 @@ export { CompressorUnavailableError } from "./compress/errors.ts";
 export { DigestMismatchError } from "./oci/errors.ts";
 export { AuthError, InvalidReferenceError, RegistryError, SizeMismatchError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail } from "./registry/errors.ts";
 export { NoMatchingPlatformError, UnsupportedImageError } from "./image/errors.ts";
+export { InvalidTarError, UnsafeTarPathError } from "./tar/errors.ts";
 
 // Layers
 export type { Layer, LayerValues, MountSource } from "./layer/layer.ts";
@@ -34,6 +35,7 @@ export type { ImageFormat } from "./image/media_types.ts";
 export { emptyImage, type EmptyImageOptions } from "./image/empty_image.ts";
 export { appendLayers } from "./image/append_layers.ts";
 export { pullImage, type PullImageOptions } from "./image/pull_image.ts";
+export { extractImage, type ExtractImageOptions } from "./image/extract_image.ts";
 export { writeImage, type ImageUploadProgress, type ImageWritePhase, type WriteImageOptions } from "./image/write_image.ts";
 
 // OCI's nouns
