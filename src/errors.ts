@@ -13,6 +13,7 @@ export type StreamLayerErrorCode =
   | "COMPRESSOR_UNAVAILABLE"
   // oci/
   | "DIGEST_MISMATCH"
+  | "SIZE_MISMATCH"
   // registry/
   | "INVALID_REFERENCE"
   | "REGISTRY_ERROR"
@@ -28,6 +29,8 @@ export type StreamLayerErrorCode =
   | "INVALID_TAR"
   // layout/
   | "INVALID_LAYOUT"
+  // worker/
+  | "WORKER_UNAVAILABLE"
   // the command line's own (src/cli)
   | "USAGE"
   | "INPUT"

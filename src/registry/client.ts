@@ -7,7 +7,8 @@ import { discardBody, MAX_MANIFEST_BODY, readBounded } from "./_bounded_body.ts"
 import { lingeringSignal } from "./_lingering_signal.ts";
 import { DigestMismatchError } from "../oci/errors.ts";
 import { MANIFEST_MEDIA_TYPES, OCTET_STREAM } from "../oci/media_types.ts";
-import { RegistryError } from "./errors.ts";
+import { RegistryError, redactUrl } from "./errors.ts";
+import { verifiedBlob } from "./_verified_blob.ts";
 import { type Reference, parseReference } from "./reference.ts";
 import { responseError } from "./_response_errors.ts";
 import { TokenCache } from "./_token_cache.ts";
@@ -114,15 +115,23 @@ export class RegistryClient {
   }
 
   /**
-   * Reads a blob (GET, following the registry's redirect to its storage).
+   * Reads a blob (GET, following the registry's redirect to its storage),
+   * checked as it streams: the stream errors instead of closing when the
+   * bytes are not the blob. Memory stays at one chunk.
    *
-   * @returns The blob's bytes as a stream; check them against the digest while reading.
+   * @param digest The blob's digest, `sha256:` or `sha512:`.
+   * @param size The size the descriptor gives: a longer body is cut at its first extra byte.
+   * @returns The blob's bytes as a stream, which errors with {@link DigestMismatchError}
+   *   or {@link SizeMismatchError} on other bytes, and with a temporary {@link RegistryError} when the body is cut short.
    * @throws {RegistryError} when the blob is absent (404) or the registry fails.
+   * @throws {TypeError} when `digest` is of an algorithm that cannot be verified.
    */
-  async getBlob(digest: string): Promise<ReadableStream<Uint8Array>> {
+  async getBlob(digest: string, size?: number): Promise<ReadableStream<Uint8Array>> {
+    if (!isVerifiableDigest(digest)) throw new TypeError(`Cannot verify the blob digest "${digest}": only sha256 and sha512 are checked`);
     const response = await this.#request("GET", `blobs/${digest}`, false);
-    if (!response.ok || response.body === null) throw await responseError("GET", this.#url(`blobs/${digest}`), response);
-    return response.body;
+    const url = this.#url(`blobs/${digest}`);
+    if (!response.ok || response.body === null) throw await responseError("GET", url, response);
+    return verifiedBlob(response.body, { digest, size }, `GET ${redactUrl(url)}`);
   }
 
   /**

@@ -199,6 +199,41 @@ export class UnsafeRedirectError extends StreamLayerError {
   }
 }
 
+/**
+ * A blob read from a registry (or a layout) is not the size its descriptor
+ * gives: longer (the read is cut at the first byte past the size, so a
+ * hostile registry cannot stream for ever) or shorter. The stream errors with
+ * it instead of ending cleanly, so no consumer takes the wrong bytes for the blob.
+ *
+ * @example Telling a truncated blob apart
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SizeMismatchError } from "streamlayer";
+ *
+ * const error = new SizeMismatchError("sha256:" + "a".repeat(64), 100, 60, "GET http://127.0.0.1:5000/v2/demo/blobs/sha256:aaaa");
+ * assert.equal(error.code, "SIZE_MISMATCH");
+ * assert.equal(error.expected, 100);
+ * assert.equal(error.actual, 60);
+ * ```
+ */
+export class SizeMismatchError extends StreamLayerError {
+  override readonly name = "SizeMismatchError";
+  /** The digest of the blob read. */
+  readonly digest: string;
+  /** The size the descriptor gives. */
+  readonly expected: number;
+  /** The bytes read: the whole body when shorter, `expected + 1` when longer (nothing past it is read). */
+  readonly actual: number;
+
+  constructor(digest: string, expected: number, actual: number, where: string) {
+    const got = actual > expected ? `more than ${expected} bytes` : `${actual} bytes`;
+    super("SIZE_MISMATCH", `Size mismatch: ${where}: expected ${expected} bytes for ${digest}, got ${got}`);
+    this.digest = digest;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
 /** Drops the query, the fragment and any user info: upload state and tokens live there. */
 export function redactUrl(url: string): string {
   try {

@@ -10,7 +10,7 @@ export { DEFAULT_CHUNK_SIZE } from "./chunk_size.ts";
 export type { UploadMode } from "./upload_layer.ts";
 export type { UploadProgress } from "./progress.ts";
 export type { AuthOption, BasicCredentials, Credentials, IdentityTokenCredentials, TokenCredentials } from "./credentials.ts";
-export { AuthError, InvalidReferenceError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
+export { AuthError, InvalidReferenceError, RegistryError, SizeMismatchError, TimeoutError, UnsafeRedirectError, UploadNotResumableError, type RegistryErrorDetail, type RegistryErrorInit } from "./errors.ts";
 export {
   DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, MANIFEST_MEDIA_TYPES, OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST,
 } from "../oci/media_types.ts";

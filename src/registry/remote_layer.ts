@@ -1,6 +1,8 @@
 import type { Layer, LayerValues, MountSource } from "../layer/layer.ts";
 import type { RegistryClient } from "./client.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
+import { decodedLayer } from "./_decoded_layer.ts";
+import { decompressorFor } from "./_decompressors.ts";
 
 /**
  * A layer of an image in a registry, known by its descriptor and DiffID, whose
@@ -69,21 +71,65 @@ export class RemoteLayer implements Layer {
     return { digest: this.descriptor.digest, diffID: this.#diffID, size: this.descriptor.size };
   }
 
-  /** The blob, fetched from the registry as it is read. Each call makes a new request. */
+  /**
+   * The blob, fetched from the registry as it is read, and checked against the
+   * descriptor as it streams: a body longer than its size is cut at the
+   * first extra byte, and the stream errors ({@link SizeMismatchError},
+   * {@link DigestMismatchError}) where it would have closed on wrong bytes, as
+   * go-containerregistry's `Compressed()` does. Each call makes a new request.
+   */
   compressed(): ReadableStream<Uint8Array> {
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     const client = this.#client;
-    const digest = this.descriptor.digest;
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        reader ??= (await client.getBlob(digest)).getReader();
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      async cancel(reason) {
-        await reader?.cancel(reason);
-      },
+    const { digest, size } = this.descriptor;
+    return lazyStream(() => client.getBlob(digest, size));
+  }
+
+  /**
+   * The layer's tar: the blob decompressed as it is read (gzip, one member or
+   * many; an uncompressed tar as it is; zstd where the runtime's
+   * `DecompressionStream` has it), checked against the blob's digest and size
+   * and against the DiffID of the image's config, as go-containerregistry's
+   * `Uncompressed()` does. Memory stays flat: nothing is read ahead of the consumer.
+   *
+   * @throws {UncompressedUnavailableError} when the media type has no decompressor here (the stream errors with it).
+   * The stream errors with {@link DigestMismatchError} or {@link SizeMismatchError} when the blob or
+   * the tar is not what the descriptor and the config name, and with {@link InvalidLayerSourceError}
+   * when the right blob cannot be decompressed.
+   *
+   * @example Listing the files of a pulled layer
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { pullImage } from "streamlayer";
+   * import { RemoteLayer } from "streamlayer/registry";
+   *
+   * const [layer] = (await pullImage("127.0.0.1:5000/alpine:3")).layers();
+   * assert.ok(layer instanceof RemoteLayer);
+   * const tar = new Uint8Array(await new Response(layer.uncompressed()).arrayBuffer());
+   * assert.equal(tar.length % 512, 0); // a tar, checked against the config's DiffID on the way
+   * ```
+   */
+  uncompressed(): ReadableStream<Uint8Array> {
+    const { digest, mediaType } = this.descriptor;
+    const where = `layer ${digest} of ${this.mountFrom.registry}/${this.mountFrom.repository}`;
+    return lazyStream(async () => {
+      const decompressor = decompressorFor(mediaType);
+      return decodedLayer({ compressed: this.compressed(), decompressor, diffID: this.#diffID, where });
     });
   }
+}
+
+/** A stream whose source is made when it is first read, and cancelled with it. */
+function lazyStream(open: () => Promise<ReadableStream<Uint8Array>>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      reader ??= (await open()).getReader();
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel(reason) {
+      await reader?.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
 }

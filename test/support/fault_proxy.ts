@@ -18,7 +18,13 @@ export type FaultAction =
   /** Forward at once, and wait before passing the registry's answer on. */
   | { kind: "delay-response"; ms: number }
   /** Forward with some request headers replaced. */
-  | { kind: "rewrite"; headers: Record<string, string> };
+  | { kind: "rewrite"; headers: Record<string, string> }
+  /**
+   * Forward, and change the registry's answer body as a damaged storage would:
+   * the byte at `flip` inverted, and/or the body ending after `cut` bytes
+   * (with a Content-Length that says so, as a registry serving a shorter file does).
+   */
+  | { kind: "corrupt-body"; flip?: number; cut?: number };
 
 export interface ProxiedRequest {
   readonly method: string;
@@ -109,6 +115,7 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
         return;
       }
       const pass = () => {
+        if (action.kind === "corrupt-body") return corrupt(answer, response, action);
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
       };
@@ -134,4 +141,21 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
       server.closeAllConnections();
     }),
   };
+}
+
+function corrupt(answer: IncomingMessage, response: ServerResponse, damage: { flip?: number; cut?: number }): void {
+  const headers = { ...answer.headers };
+  const length = Number(headers["content-length"]);
+  if (damage.cut !== undefined && Number.isFinite(length)) headers["content-length"] = String(Math.min(length, damage.cut));
+  response.writeHead(answer.statusCode ?? 502, headers);
+  let offset = 0;
+  answer.on("data", (chunk: Buffer) => {
+    const piece = Buffer.from(chunk);
+    const { flip, cut } = damage;
+    if (flip !== undefined && flip >= offset && flip < offset + piece.length) piece.writeUInt8(piece.readUInt8(flip - offset) ^ 0xff, flip - offset);
+    const keep = cut === undefined ? piece.length : Math.max(0, Math.min(piece.length, cut - offset));
+    offset += piece.length;
+    if (keep > 0) response.write(piece.subarray(0, keep));
+  });
+  answer.on("end", () => response.end());
 }
