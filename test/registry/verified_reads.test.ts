@@ -20,7 +20,7 @@ import { randomData } from "./_helpers.ts";
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
-async function tarOf(seed: number): Promise<Uint8Array> {
+async function tarOf(seed: number): Promise<Uint8Array<ArrayBuffer>> {
   return collect(createTarStream([
     { path: "etc/hello.txt", data: "hello\n" },
     { path: "bin/blob", data: randomData(300 * 1024 + 7, seed) },
