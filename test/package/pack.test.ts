@@ -1,44 +1,47 @@
-// What `npm pack` ships: dist with its types, README and LICENSE, nothing
-// else; and that the packed package resolves through its `exports` in Node
-// and in a bundler for browsers, installed as a user's project would have it.
+// What `npm pack` ships: exactly what users need (the JavaScript and types
+// tsc makes from the sources the build compiles, README, LICENSE), derived from
+// tsconfig.build.json and package.json rather than listed here; and that the
+// packed package resolves through its `exports` in Node and in a bundler for
+// browsers, installed as a user's project would have it. The package is built
+// into a fresh directory (packPackage), so files a checkout's dist/ kept from
+// an older build cannot hide a missing one or add a stale one.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { build } from "esbuild";
-import { temporaryDirectory } from "../support/tools.ts";
+import { consumerProject, packPackage, type Packed } from "./_packed.ts";
+import { npmBuiltSources } from "./_published_sources.ts";
 
-const root = join(import.meta.dirname, "../..");
-const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+interface PackedManifest {
   exports: Record<string, { types: string; default: string }>;
   bin: Record<string, string>;
-  dependencies: Record<string, string>;
-};
+}
+
+let packed: Packed;
+let manifest: PackedManifest;
 let files: string[];
-let project: Awaited<ReturnType<typeof temporaryDirectory>>;
+let project: Awaited<ReturnType<typeof consumerProject>>;
+let sources: string[];
 
 before(async () => {
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "ignore" });
-  const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" })) as {
+  sources = npmBuiltSources();
+  packed = await packPackage();
+  manifest = JSON.parse(execFileSync("tar", ["-xzOf", packed.tarball, "package/package.json"], { encoding: "utf8" })) as PackedManifest;
+  const [listing] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: packed.directory, encoding: "utf8" })) as {
     files: { path: string }[];
   }[];
-  files = packed!.files.map((file) => file.path).sort();
-
-  // A user's project with the real tarball unpacked into node_modules.
-  project = await temporaryDirectory("streamlayer-consumer-");
-  const [tarball] = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", project.path], { cwd: root, encoding: "utf8" })) as { filename: string }[];
-  const modules = join(project.path, "node_modules");
-  mkdirSync(join(modules, "streamlayer"), { recursive: true });
-  execFileSync("tar", ["-xzf", join(project.path, tarball!.filename), "-C", join(modules, "streamlayer"), "--strip-components=1"]);
-  for (const name of Object.keys(manifest.dependencies)) symlinkSync(join(root, "node_modules", name), join(modules, name), "dir");
+  files = listing!.files.map((file) => file.path).sort();
+  project = await consumerProject(packed.tarball);
 });
 after(() => project?.remove());
 
-test("the package holds dist's JavaScript and types, README and LICENSE, and nothing else", () => {
-  const outside = files.filter((path) => !/^dist\/.+\.(js|d\.ts)$/.test(path) && !["README.md", "LICENSE", "package.json"].includes(path));
-  assert.deepEqual(outside, []);
-  for (const required of ["README.md", "LICENSE", "package.json"]) assert.ok(files.includes(required), `${required} is packed`);
+test("the package holds exactly the built JavaScript and types of the sources, README, LICENSE and package.json", () => {
+  const built = sources.flatMap((source) => {
+    const base = source.replace(/^src\//, "dist/").replace(/\.ts$/, "");
+    return [`${base}.js`, `${base}.d.ts`];
+  });
+  assert.deepEqual(files, [...built, "LICENSE", "README.md", "package.json"].sort());
   assert.ok(!files.some((path) => path.endsWith(".map")), "no source maps pointing at sources that are not shipped");
 });
 
@@ -50,20 +53,30 @@ test("every entry of exports and bin is in the package, with its types", () => {
   for (const target of Object.values(manifest.bin)) assert.ok(files.includes(target.replace(/^\.\//, "")), target);
 });
 
-test("Node imports the packed package by name, core and layout", () => {
+test("Node imports every entry point of the packed package by name, and the core makes a layer", () => {
+  const names = Object.keys(manifest.exports).map((entry) => `streamlayer${entry.slice(1)}`);
   const script = [
+    `const names = ${JSON.stringify(names)};`,
+    "const exported = {};",
+    "for (const name of names) exported[name] = Object.keys(await import(name)).length;",
     "const core = await import('streamlayer');",
-    "const layout = await import('streamlayer/layout');",
     "const layer = new core.StreamLayer(new Blob([new Uint8Array(1024)]).stream());",
     "await new Response(layer.compressed()).arrayBuffer();",
-    "console.log(JSON.stringify({ diffID: await layer.diffID(), writeLayer: typeof core.writeLayer, writeLayout: typeof layout.writeLayout }));",
+    "console.log(JSON.stringify({ diffID: await layer.diffID(), exported }));",
   ].join("\n");
-  const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: project.path, encoding: "utf8" });
-  assert.deepEqual(JSON.parse(output), {
-    diffID: "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef",
-    writeLayer: "function",
-    writeLayout: "function",
-  });
+  const output = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: project.path, encoding: "utf8" })) as {
+    diffID: string;
+    exported: Record<string, number>;
+  };
+  assert.equal(output.diffID, "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef");
+  assert.deepEqual(Object.keys(output.exported), names);
+  for (const [name, count] of Object.entries(output.exported)) assert.ok(count > 0, `${name} exports something`);
+});
+
+test("the packed command runs: streamlayer --help", () => {
+  const [command] = Object.values(manifest.bin);
+  const help = execFileSync(process.execPath, [join(project.path, "node_modules/streamlayer", command!), "--help"], { encoding: "utf8" });
+  assert.match(help, /^Usage: streamlayer <command>/);
 });
 
 test("a bundler for browsers resolves the packed package, with no Node built-in in the core", async () => {
