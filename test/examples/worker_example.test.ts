@@ -85,7 +85,7 @@ function tarball(): Buffer {
   return execFileSync("tar", ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "-cf", "-", "-C", join(ROOT, "examples/rootfs"), "."]);
 }
 
-async function tarOfSite(): Promise<Uint8Array> {
+async function tarOfSite(): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await new Response(createTarStream([{ path: "srv/index.html", data: "<h1>hi</h1>\n".repeat(50_000) }])).arrayBuffer());
 }
 
@@ -102,7 +102,7 @@ describe("an anonymous registry (docker-registry)", () => {
   });
 
   test("POST /push/<image> without the PUSH_TOKEN, or with another: 401, nothing pushed", async () => {
-    for (const headers of [{}, { authorization: "Bearer not-the-token" }, { authorization: `Bearer ${PUSH_TOKEN}x` }, { authorization: `Basic ${btoa(`user:${PUSH_TOKEN.slice(1)}`)}` }]) {
+    for (const headers of [{}, { authorization: "Bearer not-the-token" }, { authorization: `Bearer ${PUSH_TOKEN}x` }, { authorization: `Basic ${btoa(`user:${PUSH_TOKEN.slice(1)}`)}` }] as Record<string, string>[]) {
       const response = await fetch(new URL("/push/worker/app:refused", worker.url), { method: "POST", body: new Uint8Array(tarball()), headers });
       assert.equal(response.status, 401, JSON.stringify(headers));
       assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer realm=/);
