@@ -31,8 +31,6 @@ export type StreamLayerErrorCode =
   | "INVALID_LAYOUT"
   // worker/
   | "WORKER_UNAVAILABLE"
-  // worker/
-  | "WORKER_UNAVAILABLE"
   // the command line's own (src/cli)
   | "USAGE"
   | "INPUT"
