@@ -14,6 +14,7 @@ export interface JsrManifest {
 }
 
 export interface NpmManifest {
+  readonly files: readonly string[];
   readonly exports: Record<string, { readonly types: string; readonly default: string }>;
   readonly dependencies: Record<string, string>;
 }
@@ -30,12 +31,12 @@ export function globPattern(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** Every file under the root (but node_modules and dot folders), relative to it. */
-function filesUnder(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+/** Every file under a folder of the root (but node_modules and dot folders), relative to the root. */
+export function filesUnder(directory = "."): string[] {
+  return readdirSync(join(root, directory), { withFileTypes: true }).flatMap((entry) => {
     if (entry.name === "node_modules" || entry.name.startsWith(".")) return [];
     const path = join(directory, entry.name);
-    return entry.isDirectory() ? filesUnder(path) : [relative(root, path)];
+    return entry.isDirectory() ? filesUnder(path) : [relative(root, join(root, path))];
   });
 }
 
@@ -43,7 +44,7 @@ function filesUnder(directory: string): string[] {
 export function jsrPublishedFiles(manifest: JsrManifest = jsrManifest()): string[] {
   const include = manifest.publish.include.map(globPattern);
   const exclude = (manifest.publish.exclude ?? []).map(globPattern);
-  return filesUnder(root)
+  return filesUnder(".")
     .filter((path) => include.some((pattern) => pattern.test(path)) && !exclude.some((pattern) => pattern.test(path)))
     .sort();
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { build } from "esbuild";
 import { consumerProject, packPackage, type Packed } from "./_packed.ts";
-import { npmBuiltSources } from "./_published_sources.ts";
+import { filesUnder, globPattern, npmBuiltSources, npmManifest } from "./_published_sources.ts";
 
 interface PackedManifest {
   exports: Record<string, { types: string; default: string }>;
@@ -23,9 +23,18 @@ let manifest: PackedManifest;
 let files: string[];
 let project: Awaited<ReturnType<typeof consumerProject>>;
 let sources: string[];
+// Files other than TypeScript that the build copies from src/ into dist/ (a
+// WebAssembly module, say): those package.json's `files` asks for by pattern.
+let copiedAssets: string[];
 
 before(async () => {
   sources = npmBuiltSources();
+  const { files: patterns } = npmManifest();
+  const assetPatterns = patterns.filter((pattern) => pattern.startsWith("dist/") && !/\.(js|d\.ts)$/.test(pattern)).map(globPattern);
+  copiedAssets = filesUnder("src")
+    .filter((path) => !path.endsWith(".ts"))
+    .map((path) => path.replace(/^src\//, "dist/"))
+    .filter((path) => assetPatterns.some((pattern) => pattern.test(path)));
   packed = await packPackage();
   manifest = JSON.parse(execFileSync("tar", ["-xzOf", packed.tarball, "package/package.json"], { encoding: "utf8" })) as PackedManifest;
   const [listing] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: packed.directory, encoding: "utf8" })) as {
@@ -41,7 +50,7 @@ test("the package holds exactly the built JavaScript and types of the sources, R
     const base = source.replace(/^src\//, "dist/").replace(/\.ts$/, "");
     return [`${base}.js`, `${base}.d.ts`];
   });
-  assert.deepEqual(files, [...built, "LICENSE", "README.md", "package.json"].sort());
+  assert.deepEqual(files, [...built, ...copiedAssets, "LICENSE", "README.md", "package.json"].sort());
   assert.ok(!files.some((path) => path.endsWith(".map")), "no source maps pointing at sources that are not shipped");
 });
 
