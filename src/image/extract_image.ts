@@ -85,10 +85,15 @@ export function extractImage(image: Image, options: ExtractImageOptions = {}): R
           signal.throwIfAborted();
           const { readable, controller: packer } = createTarPacker();
           output = readable.getReader();
-          writeFileSystem(image.layers(), packer, signal).then(
-            () => packer.finalize(),
-            (error: unknown) => packer.error(error),
-          );
+          // An abort ends the stream at once, whatever the layer's teardown takes.
+          const onAbort = (): void => packer.error(signal.reason);
+          signal.addEventListener("abort", onAbort, { once: true });
+          writeFileSystem(image.layers(), packer, signal)
+            .then(
+              () => packer.finalize(),
+              (error: unknown) => packer.error(error),
+            )
+            .finally(() => signal.removeEventListener("abort", onAbort));
         }
         const { done, value } = await output.read();
         if (done) controller.close();
@@ -219,5 +224,7 @@ async function write(packer: TarPackController, header: TarHeader, body?: Readab
     await entry.close();
     return;
   }
-  await body.pipeTo(entry);
+  // Not aborted by the pipe: a body's failure reaches the output as the walk's
+  // error, typed, rather than modern-tar's own.
+  await body.pipeTo(entry, { preventAbort: true });
 }

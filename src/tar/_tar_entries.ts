@@ -32,7 +32,8 @@ export interface TarEntriesOptions {
  * keeps memory to the decoder's buffer (at most 1 MiB) and passes
  * backpressure to the source.
  *
- * @throws {InvalidTarError} when the bytes are not a well-formed tar.
+ * @throws {InvalidTarError} when the bytes are not a well-formed tar (also
+ * when `visit` saw it, reading a body that ends too soon).
  * @throws the source's own error, or the signal's reason, as they are.
  */
 export async function forEachTarEntry(
@@ -45,7 +46,7 @@ export async function forEachTarEntry(
     for (;;) {
       const next = await entries.read().catch((error: unknown) => Promise.reject(typed(error, options.layer)));
       if (next.done) return;
-      await visit(next.value);
+      await visit(next.value).catch((error: unknown) => Promise.reject(typed(error, options.layer)));
     }
   } catch (error) {
     await entries.cancel(error).catch(() => {});
