@@ -29,6 +29,7 @@ export type StreamLayerErrorCode =
   | "INVALID_TAR"
   // layout/
   | "INVALID_LAYOUT"
+  | "LAYOUT_IMAGE_NOT_FOUND"
   // worker/
   | "WORKER_UNAVAILABLE"
   // the command line's own (src/cli)
