@@ -7,7 +7,7 @@
 // only; a registry with token auth needs its token server's host too. In your
 // own project, `deno add jsr:@streamlayer/streamlayer` and import it by that
 // name instead of the path in deno.json's "imports".
-import { appendLayers, CompressedStreamLayer, emptyImage, sniffLayerSource, StreamLayer, writeImage, type Layer } from "streamlayer";
+import { appendLayers, CompressedStreamLayer, emptyImage, sniffLayerSource, StreamLayer, writeImage } from "streamlayer";
 
 const [reference] = Deno.args;
 if (!reference) {
@@ -24,8 +24,11 @@ try {
   Deno.exit(1);
 }
 
-/** A .tar.gz (told by its first bytes) is pushed as it is; anything else is taken as a tar. */
-async function layerOf(stdin: ReadableStream<Uint8Array>): Promise<Layer> {
+/**
+ * A .tar.gz (told by its first bytes) is pushed as it is; anything else is taken as a tar.
+ * The concrete types, not `Layer`: theirs always have `computed()`.
+ */
+async function layerOf(stdin: ReadableStream<Uint8Array>): Promise<StreamLayer | CompressedStreamLayer> {
   const reader = stdin.getReader();
   const first = await reader.read();
   // The same bytes again, the first chunk included, read only as the layer reads them.

@@ -5,7 +5,7 @@
 //
 // stdin is read as the layer is uploaded: a layer of any size, in bounded memory.
 import { Readable } from "node:stream";
-import { appendLayers, CompressedStreamLayer, emptyImage, sniffLayerSource, StreamLayer, writeImage, type Layer } from "streamlayer";
+import { appendLayers, CompressedStreamLayer, emptyImage, sniffLayerSource, StreamLayer, writeImage } from "streamlayer";
 
 const [reference] = process.argv.slice(2);
 if (!reference) {
@@ -25,8 +25,11 @@ try {
   process.exit(1);
 }
 
-/** A .tar.gz (told by its first bytes) is pushed as it is; anything else is taken as a tar. */
-async function layerOf(stdin: ReadableStream<Uint8Array>): Promise<Layer> {
+/**
+ * A .tar.gz (told by its first bytes) is pushed as it is; anything else is taken as a tar.
+ * The concrete types, not `Layer`: theirs always have `computed()`.
+ */
+async function layerOf(stdin: ReadableStream<Uint8Array>): Promise<StreamLayer | CompressedStreamLayer> {
   const reader = stdin.getReader();
   const first = await reader.read();
   // The same bytes again, the first chunk included, read only as the layer reads them.
