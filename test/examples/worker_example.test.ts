@@ -16,7 +16,7 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { Miniflare } from "miniflare";
+import { fetch as miniflareFetch, Miniflare, type Request as MiniflareRequest, type Response as MiniflareResponse } from "miniflare";
 import { appendLayers, AuthError, createTarStream, emptyImage, StreamLayer, writeImage } from "../../src/index.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { PORTABLE_TSCONFIG } from "../support/portable_sources.ts";
@@ -57,8 +57,8 @@ before(async () => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The Worker under miniflare with these bindings; every outbound request goes to `registry`. */
-async function startWorker(bindings: Record<string, string>, registry: string): Promise<{ url: URL; dispose(): Promise<void> }> {
+/** The Worker under miniflare with these bindings; every outbound request goes to `outbound`: a registry's host, or a fetch of Node's. */
+async function startWorker(bindings: Record<string, string>, outbound: string | ((request: MiniflareRequest) => Promise<MiniflareResponse>)): Promise<{ url: URL; dispose(): Promise<void> }> {
   const miniflare = new Miniflare({
     modules: true,
     scriptPath,
@@ -66,7 +66,7 @@ async function startWorker(bindings: Record<string, string>, registry: string): 
     compatibilityDate,
     bindings,
     // workerd's default internet service refuses loopback addresses: the registry is the outbound service.
-    outboundService: { external: { address: registry, http: {} } },
+    outboundService: typeof outbound === "string" ? { external: { address: outbound, http: {} } } : outbound,
     host: "127.0.0.1",
     port: 0,
   });
@@ -128,12 +128,13 @@ describe("an anonymous registry (docker-registry)", () => {
     assert.deepEqual(await inspect(`${registry.host}/worker/app:tgz`), { layers: [sha256(tgz)], diffIDs: [sha256(gunzipSync(tgz))] });
   });
 
-  test("POST /push/<image> with bytes that are not a tar: 400 with InvalidLayerSourceError", async () => {
-    for (const body of [gzipSync(tarball()), Buffer.from("hello, not a tar\n".repeat(100))]) {
+  test("POST /push/<image> with bytes that are not a tar: 400 with InvalidLayerSourceError; a .tar.gz without its Content-Type is told to send it", async () => {
+    for (const [body, hint] of [[gzipSync(tarball()), true], [Buffer.from("hello, not a tar\n".repeat(100)), false]] as const) {
       const response = await fetch(new URL("/push/worker/app:bad", worker.url), { method: "POST", body: new Uint8Array(body), headers: bearer });
       const answer = (await response.json()) as { error: string };
       assert.equal(response.status, 400);
       assert.match(answer.error, /^InvalidLayerSourceError: Invalid layer source: found/);
+      assert.equal(answer.error.endsWith("; to push a .tar.gz as it is, send it with Content-Type: application/gzip"), hint, answer.error);
     }
   });
 
@@ -187,6 +188,34 @@ describe("a registry with basic auth (docker-registry with htpasswd)", () => {
     const layer = new StreamLayer(new Blob([tar]).stream());
     await writeImage(`${worker.url.host}/worker/proxied:basic`, appendLayers(emptyImage(), layer), { chunkSize: 256 * 1024, auth: { username: "ci", password: PUSH_TOKEN } });
     assert.deepEqual(await inspect(`${registry.host}/worker/proxied:basic`, registry.credentials), { layers: [await layer.digest()], diffIDs: [sha256(tar)] });
+  });
+});
+
+describe("a registry with token auth (docker-registry and a token server of ours)", () => {
+  let registry: RunningRegistry;
+  let worker: { url: URL; dispose(): Promise<void> };
+  before(async () => {
+    registry = await startRegistry({ auth: "token" });
+    const { username, password } = registry.credentials!;
+    // The token server listens on a port of its own: the outbound service is a fetch in Node, to either.
+    worker = await startWorker({ REGISTRY: registry.host, PUSH_TOKEN, REGISTRY_USERNAME: username, REGISTRY_PASSWORD: password }, (request) => miniflareFetch(request));
+  });
+  after(async () => {
+    await worker?.dispose();
+    await registry?.stop();
+  });
+
+  test("POST /push/<image> and /v2/: the Worker trades its credentials for tokens at the realm, the caller holds only PUSH_TOKEN", async () => {
+    const tar = tarball();
+    const response = await fetch(new URL("/push/worker/app:token", worker.url), { method: "POST", body: new Uint8Array(tar), headers: bearer });
+    const answer = (await response.json()) as { layer: { digest: string } };
+    assert.equal(response.status, 200, JSON.stringify(answer));
+    assert.deepEqual(await inspect(`${registry.host}/worker/app:token`, registry.credentials), { layers: [answer.layer.digest], diffIDs: [sha256(tar)] });
+
+    const site = await tarOfSite();
+    const layer = new StreamLayer(new Blob([site]).stream());
+    await writeImage(`${worker.url.host}/worker/proxied:token`, appendLayers(emptyImage(), layer), { chunkSize: 256 * 1024, auth: { token: PUSH_TOKEN } });
+    assert.deepEqual(await inspect(`${registry.host}/worker/proxied:token`, registry.credentials), { layers: [await layer.digest()], diffIDs: [sha256(site)] });
   });
 });
 

@@ -7,7 +7,7 @@
 //        credentials. The caller never sees them.
 // Configuration (see README.md): REGISTRY in wrangler.toml's [vars];
 // PUSH_TOKEN, REGISTRY_USERNAME and REGISTRY_PASSWORD as secrets.
-import { appendLayers, CompressedStreamLayer, emptyImage, isStreamLayerError, StreamLayer, writeImage, type BasicCredentials } from "streamlayer";
+import { appendLayers, CompressedStreamLayer, emptyImage, InvalidLayerSourceError, isStreamLayerError, StreamLayer, writeImage, type BasicCredentials } from "streamlayer";
 import { Transport } from "streamlayer/registry";
 
 export interface Env {
@@ -105,7 +105,10 @@ async function push(request: Request, image: string, config: Config): Promise<Re
     return Response.json({ manifest: manifest.digest, layer: layer.computed() });
   } catch (error) {
     const status = isStreamLayerError(error) && error.code === "INVALID_LAYER_SOURCE" ? 400 : 502;
-    return Response.json({ error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, { status });
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    // Here a .tar.gz is pushed as it is when the caller says what it is.
+    const hint = error instanceof InvalidLayerSourceError && error.found === "gzip" ? "; to push a .tar.gz as it is, send it with Content-Type: application/gzip" : "";
+    return Response.json({ error: message + hint }, { status });
   }
 }
 
