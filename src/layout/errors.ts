@@ -26,3 +26,29 @@ export class InvalidLayoutError extends StreamLayerError {
     this.path = path;
   }
 }
+
+/**
+ * A layout's `index.json` names no image under the tag asked for, or holds
+ * several images and no tag was given to choose one.
+ *
+ * @example What the error lists
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LayoutImageNotFoundError } from "streamlayer/layout";
+ *
+ * const error = new LayoutImageNotFoundError("/tmp/out", "v2", ["v1", "latest"]);
+ * assert.equal(error.code, "LAYOUT_IMAGE_NOT_FOUND");
+ * assert.deepEqual(error.tags, ["v1", "latest"]);
+ * ```
+ */
+export class LayoutImageNotFoundError extends StreamLayerError {
+  override readonly name = "LayoutImageNotFoundError";
+  /** The tags the layout has. */
+  readonly tags: readonly string[];
+
+  constructor(directory: string, tag: string | undefined, tags: readonly string[]) {
+    const has = tags.length ? `it has ${tags.join(", ")}` : "it has no tagged image";
+    super("LAYOUT_IMAGE_NOT_FOUND", tag === undefined ? `No tag given and ${directory} holds several images: ${has}` : `No image tagged ${tag} in ${directory}: ${has}`);
+    this.tags = tags;
+  }
+}

@@ -1,2 +1,3 @@
 export { writeLayout, writeLayoutLayer, type WriteLayoutOptions } from "./write_layout.ts";
-export { InvalidLayoutError } from "./errors.ts";
+export { readLayout, readLayoutImages, type LayoutImage, type ReadLayoutOptions } from "./read_layout.ts";
+export { InvalidLayoutError, LayoutImageNotFoundError } from "./errors.ts";
