@@ -89,7 +89,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<unknown> {
 test("a layer blob with one byte flipped fails compressed() with DigestMismatchError, and the push to a registry with it", async () => {
   const { layout, blob } = await layoutWithBlob("flipped");
   const bytes = readFileSync(blob);
-  bytes[bytes.length >> 1] ^= 0xff;
+  bytes[bytes.length >> 1]! ^= 0xff;
   writeFileSync(blob, bytes);
   const image = await readLayout(layout, { tag: "t" });
   const error = await readAll(image.layers()[0]!.compressed());
