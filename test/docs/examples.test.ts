@@ -1,7 +1,8 @@
 // Docs that run: every titled @example in src/, and every TypeScript example
-// in the README, is extracted and run as a program against the real registry
-// (its 127.0.0.1:5000 becomes the test registry's address), importing the
-// package by its published names.
+// (a ```ts block) in the README and in docs/*.md, is extracted and run as a
+// program against the real registry (its 127.0.0.1:5000 becomes the test
+// registry's address), importing the package by its published names: every
+// entry point of package.json's exports, mapped to its source.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -46,30 +47,37 @@ function examples(): Example[] {
   );
 }
 
-// README examples, each titled by the heading above it.
-function readmeExamples(): Example[] {
+// The Markdown pages whose ```ts blocks run: the README and docs/.
+const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`)];
+
+// A page's examples, each titled by the heading above it.
+function markdownExamples(file: string): Example[] {
   const found: Example[] = [];
-  let heading = "README";
+  let heading = file;
   let block: string[] | undefined;
-  for (const line of readFileSync(join(ROOT, "README.md"), "utf8").split("\n")) {
+  for (const line of readFileSync(join(ROOT, file), "utf8").split("\n")) {
     if (block === undefined && line.startsWith("#")) heading = line.replace(/^#+\s*/, "");
     if (block === undefined && line === "```ts") block = [];
     else if (block !== undefined && line === "```") {
-      found.push({ file: "README.md", title: `${heading} (example ${found.length + 1})`, code: block.join("\n") });
+      found.push({ file, title: `${heading} (example ${found.length + 1})`, code: block.join("\n") });
       block = undefined;
     } else block?.push(line);
   }
   return found;
 }
 
+// "streamlayer", "streamlayer/registry", …: each entry of package.json's exports, as its source file.
+const ENTRY_POINTS = Object.entries(
+  (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { exports: Record<string, { default: string }> }).exports,
+)
+  .map(([entry, target]) => [`streamlayer${entry.slice(1)}`, join(ROOT, target.default.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"))] as const)
+  .sort(([a], [b]) => b.length - a.length);
+
 function asProgram(example: Example, registryHost: string): string {
   const directory = join(ROOT, example.file, "..");
-  return example.code
-    .replace(/from "(\.{1,2}\/[^"]+)"/g, (_, path: string) => `from ${JSON.stringify(join(directory, path))}`)
-    .replaceAll('from "streamlayer/layout"', `from ${JSON.stringify(join(ROOT, "src/layout/index.ts"))}`)
-    .replaceAll('from "streamlayer/registry"', `from ${JSON.stringify(join(ROOT, "src/registry/index.ts"))}`)
-    .replaceAll('from "streamlayer"', `from ${JSON.stringify(join(ROOT, "src/index.ts"))}`)
-    .replaceAll("127.0.0.1:5000", registryHost);
+  let code = example.code.replace(/from "(\.{1,2}\/[^"]+)"/g, (_, path: string) => `from ${JSON.stringify(join(directory, path))}`);
+  for (const [name, source] of ENTRY_POINTS) code = code.replaceAll(`from "${name}"`, `from ${JSON.stringify(source)}`);
+  return code.replaceAll("127.0.0.1:5000", registryHost);
 }
 
 // The images the examples build on, as a reader's registry would have them.
@@ -98,7 +106,7 @@ describe("the examples in the API documentation run", () => {
     await directory?.remove();
   });
 
-  const found = [...examples(), ...readmeExamples()];
+  const found = [...examples(), ...PAGES.flatMap(markdownExamples)];
   test("there are examples to run", () => assert.ok(found.length >= 30, `found ${found.length}`));
   // An example that only runs proves it does not throw; one that asserts proves what it shows.
   test("every @example in src asserts what it shows, and prints nothing", () => {
