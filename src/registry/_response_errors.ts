@@ -33,10 +33,12 @@ export async function readRegistryErrors(response: Response): Promise<RegistryEr
 
 /**
  * The typed error for an unexpected registry response: {@link AuthError} for
- * 401 and 403, else {@link RegistryError}. Consumes the body.
+ * 401 and 403, else {@link RegistryError}, naming the URL that answered
+ * (`response.url`, else `url`). Consumes the body.
  */
 export async function responseError(method: string, url: string, response: Response, detail?: string): Promise<RegistryError> {
   const errors = method === "HEAD" ? [] : await readRegistryErrors(response);
-  const init = { method, url, status: response.status, errors, detail };
+  // The request that answered last: after a redirect, the storage's URL rather than the registry's.
+  const init = { method, url: response.url || url, status: response.status, errors, detail };
   return response.status === 401 || response.status === 403 ? new AuthError(init) : new RegistryError(init);
 }

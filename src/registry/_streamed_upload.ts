@@ -15,12 +15,14 @@ import type { UploadSession } from "./upload_session.ts";
  * the caller can delete the session (docker-registry refuses an older one).
  *
  * @returns The number of bytes uploaded. The caller finishes the session.
- * @throws {UploadNotResumableError} when the request fails or the registry holds another size.
+ * @throws {UploadNotResumableError} when the request fails, the registry answers before it read the
+ * body to its end, or it holds another size.
  * @throws the signal's reason when aborted.
  */
 export async function streamedUpload(session: UploadSession, layer: Layer, progress: ProgressReporter, signal?: AbortSignal): Promise<number> {
   const source = layer.compressed().getReader();
   let sent = 0;
+  let whole = false;
   let bodyController: ReadableStreamDefaultController<Uint8Array> | undefined;
   const end = () => {
     // Cancelling ends the source; the read waiting on it settles as done, and the body closes.
@@ -33,6 +35,7 @@ export async function streamedUpload(session: UploadSession, layer: Layer, progr
     async pull(controller) {
       const { done, value } = await source.read();
       if (done) {
+        whole = true;
         controller.close();
         return;
       }
@@ -46,6 +49,9 @@ export async function streamedUpload(session: UploadSession, layer: Layer, progr
   try {
     const status = await session.patchStream(body);
     signal?.throwIfAborted();
+    // An answer that came before the body was taken to its end cannot hold the
+    // whole blob; and the layer's size, known only at the end, would never come.
+    if (!whole) throw new UploadNotResumableError(`the registry answered ${status === undefined ? "the streamed PATCH" : `the streamed PATCH, holding ${status.size} bytes,`} before it had read the body to its end (${sent} bytes sent)`);
     const size = await layer.size();
     if (status !== undefined && !(status.size === size || (status.ambiguous && size <= 1))) {
       throw new UploadNotResumableError(`the registry holds ${status.size} bytes of the ${size} sent in a streamed upload`);

@@ -1,11 +1,18 @@
-import { TimeoutError } from "./errors.ts";
+import { RegistryError, TimeoutError } from "./errors.ts";
 
 /** How long a request may make no progress before it ends with {@link TimeoutError}, by default. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-// A request body cannot be watched byte by byte (fetch does not say what it
-// has sent), so it counts as moving while it could be going at 1 MiB per timeout.
+/** The slowest a body may move, in bytes per second, measured over each `timeout` of waiting, by default. */
+export const DEFAULT_MIN_SPEED = 1024;
+
+// A request body handed over whole (a chunk) cannot be watched byte by byte
+// where fetch does not stream it: it counts as moving while it could be
+// going at 1 MiB per timeout.
 const BODY_BYTES_PER_TIMEOUT = 1024 * 1024;
+
+// The pieces a whole request body is streamed in, where it is streamed to be watched.
+const WATCHED_PIECE = 64 * 1024;
 
 // Statuses whose Response cannot be rebuilt with a body.
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -22,6 +29,31 @@ export function resolveTimeout(option: number | false | undefined): number | und
   return option;
 }
 
+/**
+ * The `minSpeed` option in bytes per second; 0 for no floor (silence alone ends a request).
+ *
+ * @throws {RangeError} for a value that is not a number of 0 or more.
+ */
+export function resolveMinSpeed(option: number | undefined): number {
+  if (option === undefined) return DEFAULT_MIN_SPEED;
+  if (typeof option !== "number" || !(option >= 0) || !Number.isFinite(option)) throw new RangeError(`Invalid minSpeed: expected bytes per second (0 or more), got ${String(option)}`);
+  return option;
+}
+
+/** What {@link timeoutFetch} holds each request to. */
+export interface ProgressLimits {
+  /** Milliseconds; undefined for none. */
+  readonly timeout: number | undefined;
+  /** Bytes per second, over each `timeout` of waiting; 0 for none. */
+  readonly minSpeed: number;
+  /**
+   * Send a request body given whole as a stream of pieces (with its
+   * `Content-Length`), so that what fetch has taken of it is seen: where
+   * fetch streams request bodies and keeps the length (Node's).
+   */
+  readonly streamWholeBodies: boolean;
+}
+
 const watches = new WeakMap<Response, Watch>();
 
 /**
@@ -35,23 +67,36 @@ export function readWholeWithinTimeout(response: Response): void {
 }
 
 /**
- * Wraps `fetch` so that a request that makes no progress for `timeout` ms is
- * aborted and ends with {@link TimeoutError}: waiting for the response
- * headers, and each read of the response body. Time spent by the caller
- * between reads does not count: a body read slowly because its reader is slow
- * is not the registry's fault.
+ * Wraps `fetch` so that every request ends, as documented in docs/transport.md:
+ *
+ * - No progress for `timeout` ms (no response headers; no body bytes moving
+ *   while fetch or the registry has the turn) ends it with {@link TimeoutError}.
+ * - A body moving, but slower than `minSpeed` bytes per second over a
+ *   stretch of `timeout` ms of waiting on the network, ends the same way:
+ *   one byte every 59 s is no progress worth waiting for.
+ * - Time spent by the caller between reads, or by a request body's source,
+ *   does not count: a slow reader or a slow source is not the registry's fault.
+ * - A response body cut short ends with a temporary {@link RegistryError}
+ *   naming the request, never with the runtime's bare `TypeError`.
  */
-export function timeoutFetch(inner: typeof fetch, timeout: number | undefined): typeof fetch {
-  if (timeout === undefined) return inner;
+export function timeoutFetch(inner: typeof fetch, limits: ProgressLimits): typeof fetch {
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const method = init?.method ?? (input instanceof Request ? input.method : "GET");
-    const watch = new Watch(timeout, init?.signal ?? undefined, () => new TimeoutError({ method, url }, timeout));
+    const parent = init?.signal ?? undefined;
+    const watch = new Watch(limits, parent, (stall) => new TimeoutError({ method, url }, limits.timeout ?? 0, stall));
     const body = init?.body;
-    const watchedInit: RequestInit = { ...init, signal: watch.signal };
-    if (body instanceof ReadableStream) watchedInit.body = watchRequestBody(body, watch);
-    const extra = body instanceof Uint8Array ? Math.ceil((body.byteLength / BODY_BYTES_PER_TIMEOUT) * timeout) : 0;
-    watch.arm(timeout + extra);
+    const watchedInit: RequestInit & { duplex?: "half" } = { ...init, signal: watch.signal };
+    let sent: { whole: boolean } | undefined;
+    if (body instanceof ReadableStream) {
+      watchedInit.body = watchRequestBody(body, watch);
+    } else if (body instanceof Uint8Array && limits.streamWholeBodies && limits.timeout !== undefined && body.byteLength > WATCHED_PIECE) {
+      sent = { whole: false };
+      watchedInit.body = watchRequestBody(piecesOf(body, sent), watch);
+      watchedInit.duplex = "half";
+    }
+    const unwatched = body instanceof Uint8Array && sent === undefined ? body.byteLength : 0;
+    watch.waitFor(limits.timeout === undefined ? undefined : limits.timeout + Math.ceil((unwatched / BODY_BYTES_PER_TIMEOUT) * limits.timeout));
     let response: Response;
     try {
       // The race also ends a fetch that does not heed its signal.
@@ -59,61 +104,145 @@ export function timeoutFetch(inner: typeof fetch, timeout: number | undefined): 
     } catch (error) {
       throw watch.failure ?? error;
     } finally {
-      watch.disarm();
+      watch.idle();
     }
-    return watchResponseBody(response, watch);
+    if (sent && !sent.whole && response.ok) {
+      // An answer before the body was taken whole cannot say the registry has the bytes.
+      await response.body?.cancel().catch(() => {});
+      throw new RegistryError({ method, url, detail: "the registry answered before it had read the request body", temporary: true });
+    }
+    return watchResponseBody(response, watch, { method, url }, parent);
   };
 }
 
-/** A countdown that aborts one request; re-armed at each sign of progress. */
+/**
+ * A countdown that aborts one request when the network owes it progress for
+ * too long, or moves too slowly. The request is either waiting (the registry
+ * or fetch has the turn: the clock runs) or idle (the caller or the source
+ * has it: the clock stops).
+ */
 class Watch {
   readonly signal: AbortSignal;
   readonly #controller = new AbortController();
-  readonly #timeout: number;
-  readonly #makeError: () => TimeoutError;
+  readonly #timeout: number | undefined;
+  readonly #floorBytes: number;
+  readonly #makeError: (stall?: string) => TimeoutError;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #expire: ((error: TimeoutError) => void) | undefined;
-  #fixed = false;
+  /** When the current stretch of waiting began; undefined while idle. */
+  #since: number | undefined;
+  /** Waiting since the last bytes moved. */
+  #silent = 0;
+  /** Waiting, and bytes moved, in the current window of `timeout`. */
+  #windowWaited = 0;
+  #windowBytes = 0;
+  /** A fixed deadline, which neither idling nor progress moves. */
+  #deadline: number | undefined;
+  #finished = false;
   /** The error, once the countdown ran out. */
   failure: TimeoutError | undefined;
   /** Rejects with the error when the countdown runs out. */
   readonly expired: Promise<never>;
 
-  constructor(timeout: number, parent: AbortSignal | undefined, makeError: () => TimeoutError) {
-    this.#timeout = timeout;
+  constructor(limits: ProgressLimits, parent: AbortSignal | undefined, makeError: (stall?: string) => TimeoutError) {
+    this.#timeout = limits.timeout;
+    this.#floorBytes = limits.timeout === undefined ? 0 : (limits.minSpeed * limits.timeout) / 1000;
     this.#makeError = makeError;
     this.signal = parent ? either(parent, this.#controller.signal) : this.#controller.signal;
     this.expired = new Promise<never>((_, reject) => (this.#expire = reject));
     this.expired.catch(() => {});
   }
 
-  arm(ms = this.#timeout): void {
-    if (this.#fixed) return;
-    this.disarm();
-    if (this.failure) return;
-    this.#timer = setTimeout(() => {
-      this.failure = this.#makeError();
-      this.#controller.abort(this.failure);
-      this.#expire?.(this.failure);
-    }, ms);
+  /** The network has the turn. `first` is a longer first silence (a whole body sent unseen). */
+  waitFor(first?: number): void {
+    if (this.#timeout === undefined || this.#finished || this.failure) return;
+    this.#since ??= Date.now();
+    if (first !== undefined && first > this.#timeout) this.#deadline ??= Date.now() + first;
+    this.#schedule();
   }
 
-  disarm(): void {
-    if (this.#fixed) return;
+  /** The caller or the source has the turn. */
+  idle(): void {
+    if (this.#since !== undefined) this.#account(Date.now());
+    this.#since = undefined;
+    if (this.#fixed && !this.#finished) return;
+    this.#deadline = undefined;
     this.#clear();
   }
 
-  /** One countdown for all that is left, which progress no longer restarts. */
+  /** Bytes moved (a body piece read, or taken by fetch). */
+  progress(bytes: number): void {
+    if (this.#since !== undefined) {
+      const now = Date.now();
+      this.#account(now);
+      this.#since = now;
+    }
+    this.#windowBytes += bytes;
+    this.#silent = 0;
+  }
+
+  #fixed = false;
+
+  /** One countdown for all that is left, which neither progress nor idling moves. */
   fix(): void {
-    if (this.#fixed) return;
-    this.arm();
+    if (this.#timeout === undefined || this.#fixed || this.#finished) return;
     this.#fixed = true;
+    this.#deadline = Date.now() + this.#timeout;
+    this.#schedule();
   }
 
   /** The request is over: no countdown, whatever the mode. */
   finish(): void {
-    this.#fixed = false;
+    this.#finished = true;
     this.#clear();
+  }
+
+  #account(now: number): void {
+    const waited = now - (this.#since ?? now);
+    this.#silent += waited;
+    this.#windowWaited += waited;
+  }
+
+  #schedule(): void {
+    this.#clear();
+    const timeout = this.#timeout;
+    if (timeout === undefined) return;
+    const now = Date.now();
+    const pending = this.#since === undefined ? 0 : now - this.#since;
+    let delay = this.#deadline !== undefined ? this.#deadline - now : Number.POSITIVE_INFINITY;
+    if (!this.#fixed && this.#since !== undefined && this.#deadline === undefined) {
+      delay = Math.min(timeout - this.#silent - pending, timeout - this.#windowWaited - pending);
+    }
+    if (!Number.isFinite(delay)) return;
+    this.#timer = setTimeout(() => this.#check(), Math.max(delay, 0));
+  }
+
+  #check(): void {
+    const timeout = this.#timeout ?? 0;
+    const now = Date.now();
+    if (this.#deadline !== undefined) {
+      if (now >= this.#deadline) return this.#fail();
+      return this.#schedule();
+    }
+    if (this.#since === undefined) return;
+    this.#account(now);
+    this.#since = now;
+    if (this.#silent >= timeout) return this.#fail();
+    if (this.#windowWaited >= timeout) {
+      if (this.#windowBytes < this.#floorBytes) {
+        return this.#fail(`moved ${this.#windowBytes} bytes in ${timeout} ms of waiting, under the floor of ${Math.ceil((this.#floorBytes * 1000) / timeout)} bytes/s`);
+      }
+      this.#windowWaited = 0;
+      this.#windowBytes = 0;
+    }
+    this.#schedule();
+  }
+
+  #fail(stall?: string): void {
+    if (this.failure) return;
+    this.failure = this.#makeError(stall);
+    this.#controller.abort(this.failure);
+    this.#expire?.(this.failure);
   }
 
   #clear(): void {
@@ -122,16 +251,35 @@ class Watch {
   }
 }
 
-// A streamed body: the countdown runs while fetch holds bytes it has not
-// taken more of, and stops while the source is being read (a slow source is
-// not the registry's fault).
+// A whole body as pieces over one buffer, no copy; `sent.whole` once fetch took the end.
+function piecesOf(bytes: Uint8Array, sent: { whole: boolean }): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.byteLength) {
+        sent.whole = true;
+        controller.close();
+        return;
+      }
+      controller.enqueue(bytes.subarray(offset, offset + WATCHED_PIECE));
+      offset += WATCHED_PIECE;
+    },
+  }, { highWaterMark: 0 });
+}
+
+// A streamed body: the clock runs while fetch holds bytes it has not taken
+// more of, and stops while the source is being read (a slow source is not
+// the registry's fault).
 function watchRequestBody(body: ReadableStream<Uint8Array>, watch: Watch): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let handed = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      watch.disarm();
+      watch.progress(handed); // fetch asks for more: it took what it had
+      watch.idle();
       const { done, value } = await reader.read();
-      watch.arm();
+      watch.waitFor();
+      handed = done ? 0 : value.byteLength;
       if (done) controller.close();
       else controller.enqueue(value);
     },
@@ -139,25 +287,30 @@ function watchRequestBody(body: ReadableStream<Uint8Array>, watch: Watch): Reada
   }, { highWaterMark: 0 });
 }
 
-function watchResponseBody(response: Response, watch: Watch): Response {
-  if (response.body === null || NULL_BODY.has(response.status) || response.type === "opaqueredirect") return response;
+function watchResponseBody(response: Response, watch: Watch, request: { method: string; url: string }, parent: AbortSignal | undefined): Response {
+  if (response.body === null || NULL_BODY.has(response.status) || response.type === "opaqueredirect") {
+    watch.finish();
+    return response;
+  }
+  watch.progress(0); // the headers came
   const reader = response.body.getReader();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      watch.arm();
+      watch.waitFor();
       try {
         const { done, value } = await Promise.race([reader.read(), watch.expired]);
-        watch.disarm();
+        watch.idle();
         if (done) {
           watch.finish();
           controller.close();
         } else {
+          watch.progress(value.byteLength);
           controller.enqueue(value);
         }
       } catch (error) {
         watch.finish();
         if (watch.failure) void reader.cancel(watch.failure).catch(() => {});
-        controller.error(watch.failure ?? error);
+        controller.error(watch.failure ?? (parent?.aborted ? parent.reason : cutShort(request, response.status, error)));
       }
     },
     cancel(reason) {
@@ -167,10 +320,17 @@ function watchResponseBody(response: Response, watch: Watch): Response {
   }, { highWaterMark: 0 });
   const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   // Keep what callers read of the original: where it came from.
-  Object.defineProperty(wrapped, "url", { value: response.url });
+  Object.defineProperty(wrapped, "url", { value: response.url, configurable: true });
   Object.defineProperty(wrapped, "redirected", { value: response.redirected });
   watches.set(wrapped, watch);
   return wrapped;
+}
+
+// The runtime's own words for a connection lost mid-body (undici's `TypeError: terminated`), typed.
+function cutShort(request: { method: string; url: string }, status: number, cause: unknown): unknown {
+  if (cause instanceof RegistryError) return cause;
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new RegistryError({ ...request, status, temporary: true, cause, detail: `the answer's body was cut short: ${why}` });
 }
 
 // AbortSignal.any where the runtime has it (Node 20.3, Chromium 116, Deno, workerd), else by hand.

@@ -1,14 +1,14 @@
-import { assertSafeTarget, followLocation } from "./_address.ts";
+import { assertSafeTarget } from "./_address.ts";
 import { basicAuthorization, type Credentials, type IdentityTokenCredentials, isIdentityToken, isToken } from "./credentials.ts";
 import { discardBody, MAX_TOKEN_BODY, readJsonObject } from "./_bounded_body.ts";
-import { AuthError, RegistryError, TimeoutError } from "./errors.ts";
+import { AuthError, RegistryError } from "./errors.ts";
 import { readRegistryErrors } from "./_response_errors.ts";
+import type { RoundTrip } from "./_round_trip.ts";
 import type { Challenge } from "./www_authenticate.ts";
 
 // The lifetime the token specification gives a token that announces none.
 const DEFAULT_EXPIRES_IN = 60;
 const REDIRECTS = [301, 302, 303, 307, 308];
-const MAX_REDIRECTS = 5;
 // The OAuth2 client the token server is told of, as go-containerregistry names itself.
 const CLIENT_ID = "streamlayer";
 
@@ -31,7 +31,8 @@ export interface FetchTokenInit {
   readonly credentials: Credentials | undefined;
   /** The registry's base URL, to refuse a realm that points elsewhere at a private address. */
   readonly registry: URL;
-  readonly fetch: typeof fetch;
+  /** The transport's stack below authentication: timeout, redirects, retry. */
+  readonly roundTrip: RoundTrip;
   readonly signal?: AbortSignal;
 }
 
@@ -39,7 +40,8 @@ export interface FetchTokenInit {
  * Asks a Bearer challenge's realm for a token (the registry token flow):
  * a `GET`, anonymous or with basic credentials; or, for an identity token, the
  * OAuth2 refresh-token grant, a `POST` of a form, as docker does. Accepts
- * `token` or `access_token`.
+ * `token` or `access_token`. Both go through the transport's own stack (its
+ * timeout, redirect rules and retries: both requests may be sent again).
  *
  * @throws {AuthError} when the token server refuses the credentials or returns no token, or when an
  * HTTPS registry's realm is plain HTTP and there are credentials to send.
@@ -63,7 +65,8 @@ export async function fetchToken(init: FetchTokenInit): Promise<FetchedToken> {
     throw new AuthError({ method, url: url.href, status: 401, detail: "refused to send credentials to a plain-HTTP token realm of an HTTPS registry" });
   }
 
-  const { response, url: answered } = identity ? await postRefreshGrant(url, identity, init) : await getToken(url, init);
+  const response = identity ? await postRefreshGrant(url, identity, init) : await getToken(url, init);
+  const answered = new URL(response.url || url.href);
   if (!response.ok) {
     const errors = await readRegistryErrors(response);
     const detail = identity ? "the token server refused the identity token" : "the token server refused";
@@ -89,7 +92,7 @@ export async function fetchToken(init: FetchTokenInit): Promise<FetchedToken> {
   return { token, expiresIn };
 }
 
-async function getToken(realm: URL, init: FetchTokenInit): Promise<{ response: Response; url: URL }> {
+async function getToken(realm: URL, init: FetchTokenInit): Promise<Response> {
   const url = new URL(realm);
   const { service } = init.challenge.params;
   if (service) url.searchParams.set("service", service);
@@ -99,61 +102,34 @@ async function getToken(realm: URL, init: FetchTokenInit): Promise<{ response: R
     const authorization = basicAuthorization(init.credentials);
     if (authorization !== undefined) headers.authorization = authorization;
   }
-  return getFollowing(url, headers, init);
+  // Redirects by the transport's rules: the private-address rule for each hop, the credentials kept to the realm's origin.
+  return init.roundTrip({ method: "GET", url, headers, signal: init.signal, idempotent: true });
 }
 
 // The identity token travels in the body of a POST to the realm itself, and
 // nowhere else: a redirect is an answer, not a place to send it again.
-async function postRefreshGrant(url: URL, credentials: IdentityTokenCredentials, init: FetchTokenInit): Promise<{ response: Response; url: URL }> {
+async function postRefreshGrant(url: URL, credentials: IdentityTokenCredentials, init: FetchTokenInit): Promise<Response> {
   const { service } = init.challenge.params;
   const refreshToken = rotated.get(credentials)?.get(grantKey(url, service)) ?? credentials.identityToken;
   const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: CLIENT_ID });
   if (service) form.set("service", service);
   if (init.scopes.length > 0) form.set("scope", init.scopes.join(" "));
-  const response = await send(url, {
+  const response = await init.roundTrip({
     method: "POST",
+    url,
     headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
     body: form.toString(),
     signal: init.signal,
-    redirect: "manual",
-  }, init);
+    idempotent: true,
+    followRedirects: false,
+  });
   if (REDIRECTS.includes(response.status) || response.type === "opaqueredirect") {
     await discardBody(response);
     throw new RegistryError({ method: "POST", url: url.href, status: response.status, detail: "the token realm redirected the identity token's grant; it is sent to the realm only" });
   }
-  return { response, url };
+  return response;
 }
 
 function grantKey(realm: URL, service: string | undefined): string {
   return `${realm.href} ${service ?? ""}`;
-}
-
-// Redirects by hand: the private-address rule holds for each hop, and the credentials stay with the realm's origin.
-async function getFollowing(url: URL, headers: Record<string, string>, init: FetchTokenInit): Promise<{ response: Response; url: URL }> {
-  let response = await get(url, headers, init);
-  for (let hop = 0; REDIRECTS.includes(response.status) && response.headers.has("location") && hop < MAX_REDIRECTS; hop++) {
-    const next = followLocation(response.headers.get("location")!, { registry: init.registry, from: url, method: "GET", status: response.status });
-    if (next.origin !== url.origin) delete headers.authorization;
-    await discardBody(response);
-    url = next;
-    response = await get(url, headers, init);
-  }
-  return { response, url };
-}
-
-async function get(url: URL, headers: Record<string, string>, init: FetchTokenInit): Promise<Response> {
-  const request: RequestInit = { method: "GET", headers, signal: init.signal, redirect: "manual" };
-  const response = await send(url, request, init);
-  // A browser hides a manual redirect; let it follow instead (it drops Authorization across origins).
-  return response.type === "opaqueredirect" ? await send(url, { ...request, redirect: "follow" }, init) : response;
-}
-
-async function send(url: URL, request: RequestInit, init: FetchTokenInit): Promise<Response> {
-  try {
-    return await init.fetch(url, request);
-  } catch (cause) {
-    if (init.signal?.aborted) throw init.signal.reason;
-    if (cause instanceof TimeoutError) throw cause;
-    throw new RegistryError({ method: request.method ?? "GET", url: url.href, cause, detail: "the token server could not be reached" });
-  }
 }

@@ -39,13 +39,25 @@ export interface RegistryClientOptions {
   /**
    * Milliseconds without progress after which a request ends with
    * {@link TimeoutError}: no response headers, or no body bytes moving, for
-   * that long. A request body counts as moving at 1 MiB per `timeout` or
-   * faster (a chunk of 8 MiB gets 8 × `timeout` more to be sent). `false`
-   * waits for ever.
+   * that long. It also bounds the retries of one request: its attempts and
+   * the waits between them end within it. Where fetch streams request bodies
+   * (Node), a chunk is watched as it is sent; elsewhere it counts as moving
+   * at 1 MiB per `timeout` or faster (a chunk of 8 MiB gets 8 × `timeout`
+   * more to be sent). `false` waits for ever. See docs/transport.md.
    *
    * @default 60_000
    */
   timeout?: number | false;
+  /**
+   * The progress floor, in bytes per second: a body (the answer's, or a
+   * streamed request's) that moves fewer than `minSpeed × timeout / 1000`
+   * bytes in a stretch of `timeout` ms spent waiting on the network ends
+   * with {@link TimeoutError}, as one that stops does. Time the caller takes
+   * between reads does not count. `0` keeps only the silence rule.
+   *
+   * @default 1024
+   */
+  minSpeed?: number;
 }
 
 
@@ -87,7 +99,7 @@ export class RegistryClient {
   constructor(repository: string | Reference, options: RegistryClientOptions = {}) {
     this.reference = typeof repository === "string" ? parseReference(repository, { insecure: options.insecure }) : repository;
     const base = new URL(`${this.reference.scheme}://${this.reference.registry}`);
-    this.transport = new Transport({ base, auth: options.auth, fetch: options.fetch, tokens: new TokenCache(), timeout: options.timeout });
+    this.transport = new Transport({ base, auth: options.auth, fetch: options.fetch, tokens: new TokenCache(), timeout: options.timeout, minSpeed: options.minSpeed });
     this.#signal = options.signal;
   }
 
@@ -221,7 +233,8 @@ export class RegistryClient {
    * @throws {DigestMismatchError} when the registry reports another digest.
    */
   async putManifest(reference: string, bytes: Uint8Array, mediaType: string): Promise<Descriptor> {
-    const response = await this.#request("PUT", `manifests/${reference}`, true, { "content-type": mediaType }, bytes);
+    // A PUT of the same bytes under the same name is idempotent: sent again after a 5xx or a dropped connection.
+    const response = await this.#request("PUT", `manifests/${reference}`, true, { "content-type": mediaType }, bytes, true);
     if (response.status !== 201 && response.status !== 200 && response.status !== 202) {
       throw await responseError("PUT", this.#url(`manifests/${reference}`), response);
     }
@@ -257,8 +270,8 @@ export class RegistryClient {
     return new URL(`/v2/${this.reference.repository}/${path}`, this.transport.base).href;
   }
 
-  #request(method: string, path: string, push: boolean, headers?: Record<string, string>, body?: Uint8Array): Promise<Response> {
-    return this.transport.send({ method, url: this.#url(path), scopes: [this.scope(push)], headers, body, signal: this.#signal });
+  #request(method: string, path: string, push: boolean, headers?: Record<string, string>, body?: Uint8Array, idempotent?: boolean): Promise<Response> {
+    return this.transport.send({ method, url: this.#url(path), scopes: [this.scope(push)], headers, body, signal: this.#signal, idempotent });
   }
 
   async #session(response: Response): Promise<UploadSession> {

@@ -91,7 +91,8 @@ export class RegistryError extends StreamLayerError {
 /**
  * A registry, its token server or its storage made no progress for the
  * `timeout` given to the client (default 60 s): no response headers, or no
- * body bytes moving, for that long. The request was aborted. Trying again
+ * body bytes moving, for that long; or a body moved slower than the
+ * `minSpeed` floor (default 1 KiB/s) for that long. The request was aborted. Trying again
  * may succeed (`temporary` is true), but the operation that timed out is not
  * retried by itself: a registry that stopped answering is not asked again and again.
  *
@@ -112,10 +113,14 @@ export class TimeoutError extends RegistryError {
   /** The limit that passed without progress, in milliseconds. */
   readonly timeout: number;
 
-  constructor(init: Omit<RegistryErrorInit, "status" | "temporary">, timeout: number) {
+  /**
+   * @param timeout The limit, in milliseconds.
+   * @param stall How the request stalled. @default "no progress for <timeout> ms"
+   */
+  constructor(init: Omit<RegistryErrorInit, "status" | "temporary">, timeout: number, stall = `no progress for ${timeout} ms`) {
     super({ ...init, status: undefined, temporary: true }, "TIMEOUT");
     // The request may have had its answer's headers: "no response" would mislead.
-    this.message = `Registry request timed out: ${this.method} ${this.url}: no progress for ${timeout} ms${init.detail ? `: ${init.detail}` : ""}`;
+    this.message = `Registry request timed out: ${this.method} ${this.url}: ${stall}${init.detail ? `: ${init.detail}` : ""}`;
     this.timeout = timeout;
   }
 }

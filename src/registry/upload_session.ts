@@ -174,7 +174,8 @@ export class UploadSession {
     this.#signal?.throwIfAborted();
     const { signal, release } = lingeringSignal(this.#signal);
     try {
-      return await this.#transport.send({ method, url, headers, body, scopes: this.#scopes, signal });
+      // A session's requests keep the upload's own resend rules (a chunk is judged by what the registry holds).
+      return await this.#transport.send({ method, url, headers, body, scopes: this.#scopes, signal, idempotent: false });
     } finally {
       release();
     }

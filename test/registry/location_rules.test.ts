@@ -3,6 +3,7 @@
 // redirect. The registry looks public (registry.example.com over HTTPS)
 // through an injected fetch, so the rule for public registries is the one tested.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import { RegistryError, UnsafeRedirectError } from "../../src/index.ts";
 import { RegistryClient } from "../../src/registry/index.ts";
@@ -10,6 +11,9 @@ import { isLocalHost, isPrivateAddress } from "../../src/registry/_address.ts";
 
 const REGISTRY = "registry.example.com";
 const DIGEST = `sha256:${"0".repeat(64)}`;
+// What the storage serves on a redirect, and its digest: a blob read is checked against it.
+const BLOB = "blob";
+const BLOB_DIGEST = `sha256:${createHash("sha256").update(BLOB).digest("hex")}`;
 
 const PRIVATE_HOSTS = [
   "localhost.", "foo.localhost.", "localhost", "app.localhost", "metadata.google.internal", "printer.local",
@@ -53,8 +57,8 @@ const channels: Record<string, (target: string) => { run: (client: RegistryClien
     return { ...fake, run: async (client) => (await client.startUpload()).patch(new Uint8Array([1]), 0) };
   },
   redirect: (target) => {
-    const fake = registry((r) => ping(r) ?? (new URL(r.url).hostname === REGISTRY ? new Response(null, { status: 307, headers: { location: target } }) : new Response("blob")));
-    return { ...fake, run: async (client) => new Response(await client.getBlob(DIGEST)).text() };
+    const fake = registry((r) => ping(r) ?? (new URL(r.url).hostname === REGISTRY ? new Response(null, { status: 307, headers: { location: target } }) : new Response(BLOB)));
+    return { ...fake, run: async (client) => new Response(await client.getBlob(BLOB_DIGEST)).text() };
   },
   "token realm": (target) => {
     const fake = registry((r) => ping(r, target) ?? (new URL(r.url).hostname !== REGISTRY ? Response.json({ token: "t" }) : new Response(null, { status: 404 })));
