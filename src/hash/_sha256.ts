@@ -1,5 +1,6 @@
 import { createHashWasmSha256 } from "./_hash_wasm_sha256.ts";
 import { createDigestStreamSha256, hasDigestStream } from "./_digest_stream_sha256.ts";
+import { defaultSha256Worker, workerSha256 } from "./_worker_sha256.ts";
 import { runtime } from "#runtime";
 
 /**
@@ -15,6 +16,15 @@ export interface Sha256 {
   update(data: Uint8Array): void;
   /** Finishes the hash: 64 lowercase hex digits. Call once. */
   digest(): Promise<string>;
+  /**
+   * Where the hashing happens elsewhere (a worker) and the bytes wait for it
+   * in a bounded number of buffers: a promise to await before the next
+   * `update` while they are all taken, else `undefined` (no await per chunk).
+   * Rejects when the hash has failed.
+   */
+  whenReady?(): Promise<void> | undefined;
+  /** Stops the hash and whatever helps it (a worker); `digest` then fails. */
+  close?(): void;
 }
 
 type Sha256Factory = () => Promise<Sha256>;
@@ -47,6 +57,21 @@ async function chooseFactory(): Promise<Sha256Factory> {
     chosenFactory = undefined;
     throw error;
   }
+}
+
+/**
+ * An incremental SHA-256 for a layer's bytes, which may be gigabytes hashed
+ * beside a compressor on the same thread: the runtime's native one where it
+ * has one (Node's and Deno's `node:crypto`, 4 to 6× hash-wasm), else a
+ * hash-wasm on a Web Worker where there are Web Workers (browsers), so that
+ * the thread that compresses only copies the bytes, else {@link createSha256}
+ * (Cloudflare Workers: `crypto.DigestStream`).
+ */
+export function createLayerSha256(createWorker = defaultSha256Worker): Promise<Sha256> {
+  const native = runtime.createSha256;
+  if (native) return Promise.resolve(native());
+  if (typeof globalThis.Worker === "function") return Promise.resolve(workerSha256(createWorker));
+  return createSha256();
 }
 
 /**

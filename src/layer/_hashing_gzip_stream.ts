@@ -1,7 +1,7 @@
 import { compressorFor } from "../compress/_create_compressor.ts";
 import type { CompressionLevel, Compressor, CompressorOption } from "../compress/compressor.ts";
 import { deterministicGzipStream } from "../compress/_deterministic_gzip_stream.ts";
-import { createSha256, sha256Digest, type Sha256 } from "../hash/_sha256.ts";
+import { createLayerSha256, sha256Digest, type Sha256 } from "../hash/_sha256.ts";
 import { NotComputedError } from "./errors.ts";
 import type { LayerValues } from "./layer.ts";
 
@@ -37,10 +37,17 @@ export function hashingGzipStream(
   const stop = new AbortController();
   let diffIDHex: Promise<string> = Promise.resolve("");
   let compressed: ReadableStreamDefaultReader<Uint8Array>;
+  let diffIDHash: Sha256 | undefined;
   let digestHash: Sha256;
   let size = 0;
 
+  // Hashes may run on a worker: stopped with the pipeline, whatever stops it.
+  const closeHashes = () => {
+    diffIDHash?.close?.();
+    digestHash?.close?.();
+  };
   const fail = (error: unknown) => {
+    closeHashes();
     settings.onFailed(error);
     throw error;
   };
@@ -57,6 +64,8 @@ export function hashingGzipStream(
         // workerd 1.20260426); the Streams standard says it must wait for it.
         await started;
         try {
+          const room = digestHash.whenReady?.();
+          if (room) await room;
           const { done, value } = await compressed.read();
           if (done) {
             settings.onComputed(await finish());
@@ -72,6 +81,7 @@ export function hashingGzipStream(
       },
       async cancel(reason) {
         stop.abort(reason);
+        closeHashes();
         await Promise.allSettled([compressed?.cancel(reason), source.cancel(reason), diffIDHex]);
         settings.onFailed(new NotComputedError("Value not computed: the compressed stream was cancelled before its end", { cause: reason }));
       },
@@ -81,20 +91,22 @@ export function hashingGzipStream(
 
   async function prepare(): Promise<void> {
     try {
-      const [compressor, diffIDHash, compressedHash] = await Promise.all([
+      const [compressor, uncompressedHash, compressedHash] = await Promise.all([
         chosenCompressor(settings),
-        createSha256(),
-        createSha256(),
+        createLayerSha256(),
+        createLayerSha256(),
       ]);
+      diffIDHash = uncompressedHash;
+      digestHash = compressedHash;
       if (stop.signal.aborted) {
+        closeHashes();
         // Cancelled while we were getting ready: the compressor may hold a
         // native stream or workers already, which must not be left behind.
         await Promise.allSettled([compressor.readable.cancel(stop.signal.reason), compressor.writable.abort(stop.signal.reason)]);
         return;
       }
-      digestHash = compressedHash;
       compressed = compressor.readable.getReader();
-      diffIDHex = feedCompressor(source, compressor.writable, diffIDHash, stop.signal, settings.onRead);
+      diffIDHex = feedCompressor(source, compressor.writable, uncompressedHash, stop.signal, settings.onRead);
       diffIDHex.catch(() => {}); // its failure reaches us through the compressor's readable
     } catch (error) {
       await source.cancel(error).catch(() => {});
@@ -145,6 +157,8 @@ async function feedCompressor(
       const written = writer.write(bytes);
       written.catch(() => {}); // awaited below, unless a cancel comes first
       hash.update(bytes);
+      const room = hash.whenReady?.(); // a hash on a worker holds a bounded number of pieces
+      if (room) await room;
       await previous;
       previous = written;
     }
@@ -155,6 +169,7 @@ async function feedCompressor(
   } catch (error) {
     // Errors the compressor's readable side with this error, which is how the
     // consumer learns of it; the source is told too, unless it is the culprit.
+    hash.close?.();
     await writer.abort(error).catch(() => {});
     await source.cancel(error).catch(() => {});
     throw error;

@@ -1,0 +1,26 @@
+// Deno's part of bench/web_runtimes.ts: reads the tarball named by the first
+// argument, then answers each command line read from stdin with one JSON line:
+//   round <n> <chunkSize>                      times of the cases
+//   memory <times> <chunkSize> <bytesPerSecond> the slow consumer's run
+import { slowConsumerLayer, webRuntimeRound } from "./web_runtimes_probe.ts";
+
+interface DenoGlobal {
+  args: string[];
+  readFile(path: string): Promise<Uint8Array>;
+  stdin: { readable: ReadableStream<Uint8Array> & AsyncIterable<Uint8Array> };
+}
+const deno = (globalThis as unknown as { Deno: DenoGlobal }).Deno;
+const bytes = await deno.readFile(deno.args[0]!);
+console.log(JSON.stringify({ loaded: bytes.length }));
+const decoder = new TextDecoder();
+let pending = "";
+for await (const chunk of deno.stdin.readable) {
+  pending += decoder.decode(chunk, { stream: true });
+  let newline: number;
+  while ((newline = pending.indexOf("\n")) >= 0) {
+    const [command, ...numbers] = pending.slice(0, newline).split(" ");
+    pending = pending.slice(newline + 1);
+    const [a, b, c] = numbers.map(Number) as [number, number, number];
+    console.log(JSON.stringify(command === "round" ? await webRuntimeRound(bytes, a, b) : await slowConsumerLayer(bytes, a, b, c)));
+  }
+}

@@ -1,0 +1,93 @@
+// One round of the web-runtime benchmark, in whichever runtime runs it
+// (Chromium, Deno, workerd): the same bytes, fed in pieces of `chunkSize`,
+// through the bare CompressionStream pipeline and through StreamLayer with its
+// default options (both SHA-256s and the size), cases in an order rotated by
+// the round. Web-platform globals only.
+import { StreamLayer } from "../src/index.ts";
+
+/** The cases of a round; the first is the baseline the others are divided by. */
+export const WEB_RUNTIME_CASES = ["CompressionStream (bare pipeline)", "StreamLayer (default options)"] as const;
+export type WebRuntimeCase = (typeof WEB_RUNTIME_CASES)[number];
+
+function sourceOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(offset, (offset += chunkSize)));
+    },
+  }, { highWaterMark: 0 });
+}
+
+async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
+  let length = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return length;
+    length += value.byteLength;
+  }
+}
+
+/** Milliseconds for one case: from making the pipeline to having every value it computes. */
+export async function timeCase(name: WebRuntimeCase, bytes: Uint8Array, chunkSize: number): Promise<number> {
+  const started = performance.now();
+  const source = sourceOf(bytes, chunkSize);
+  if (name === "CompressionStream (bare pipeline)") {
+    const length = await drain(source.pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>));
+    if (length === 0) throw new Error(`${name}: no output`);
+  } else {
+    const layer = new StreamLayer(source);
+    const length = await drain(layer.compressed());
+    const [digest, , size] = await Promise.all([layer.digest(), layer.diffID(), layer.size()]);
+    if (size !== length || !digest.startsWith("sha256:")) throw new Error(`${name}: size ${size} for ${length} bytes`);
+  }
+  return performance.now() - started;
+}
+
+/** Milliseconds per case for one round, cases rotated by `round`. */
+export async function webRuntimeRound(bytes: Uint8Array, round: number, chunkSize: number): Promise<Record<string, number>> {
+  const times: Record<string, number> = {};
+  for (let i = 0; i < WEB_RUNTIME_CASES.length; i++) {
+    const name = WEB_RUNTIME_CASES[(i + round) % WEB_RUNTIME_CASES.length]!;
+    times[name] = await timeCase(name, bytes, chunkSize);
+  }
+  return times;
+}
+
+/** A source of `bytes` given `times` over, as views of them: nothing new is held. */
+function repeated(bytes: Uint8Array, times: number, chunkSize: number): ReadableStream<Uint8Array> {
+  let round = 0;
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) {
+        offset = 0;
+        if (++round >= times) return controller.close();
+      }
+      controller.enqueue(bytes.subarray(offset, (offset += chunkSize)));
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * StreamLayer (default options) over `bytes` given `times` over, read by a
+ * consumer that takes at most `bytesPerSecond`: whoever reads ahead of it
+ * shows by holding memory, which the caller measures from outside.
+ */
+export async function slowConsumerLayer(bytes: Uint8Array, times: number, chunkSize: number, bytesPerSecond: number): Promise<{ ms: number; size: number }> {
+  const started = performance.now();
+  const layer = new StreamLayer(repeated(bytes, times, chunkSize));
+  const reader = layer.compressed().getReader();
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    const due = (received / bytesPerSecond) * 1000 - (performance.now() - started);
+    if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+  }
+  const size = await layer.size();
+  if (size !== received) throw new Error(`slow consumer: size ${size} for ${received} bytes`);
+  return { ms: performance.now() - started, size };
+}

@@ -1,0 +1,45 @@
+// workerd's part of bench/web_runtimes.ts, bundled as a Worker. A Worker's
+// clock stands still while it computes, so the caller times each request:
+//   POST /input                      keeps the body (the tarball) in memory
+//   POST /case?name=&chunk=          runs one case of the probe over it
+//   GET  /layer?times=&chunk=        answers with StreamLayer's gzip of the tarball
+//                                    `times` over, for a slow reader to read
+import { StreamLayer } from "../src/index.ts";
+import { timeCase, WEB_RUNTIME_CASES, type WebRuntimeCase } from "./web_runtimes_probe.ts";
+
+let bytes = new Uint8Array(0);
+
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const chunk = Number(url.searchParams.get("chunk") ?? 65536);
+    switch (url.pathname) {
+      case "/input":
+        bytes = new Uint8Array(await request.arrayBuffer());
+        return Response.json({ loaded: bytes.length });
+      case "/case": {
+        const name = url.searchParams.get("name") as WebRuntimeCase;
+        if (!WEB_RUNTIME_CASES.includes(name)) return new Response(`Unknown case: ${name}`, { status: 400 });
+        await timeCase(name, bytes, chunk);
+        return Response.json({ ok: true });
+      }
+      case "/layer": {
+        const times = Number(url.searchParams.get("times") ?? 1);
+        let round = 0;
+        let offset = 0;
+        const source = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (offset >= bytes.length) {
+              offset = 0;
+              if (++round >= times) return controller.close();
+            }
+            controller.enqueue(bytes.subarray(offset, (offset += chunk)));
+          },
+        }, { highWaterMark: 0 });
+        return new Response(new StreamLayer(source).compressed());
+      }
+      default:
+        return new Response("Not found", { status: 404 });
+    }
+  },
+};
