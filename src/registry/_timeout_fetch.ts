@@ -326,11 +326,20 @@ function watchResponseBody(response: Response, watch: Watch, request: { method: 
   return wrapped;
 }
 
+const cutBodies = new WeakSet<RegistryError>();
+
+/** Whether `error` is a response body cut short, which reading the same URL again may mend. */
+export function isCutShort(error: unknown): boolean {
+  return error instanceof RegistryError && cutBodies.has(error);
+}
+
 // The runtime's own words for a connection lost mid-body (undici's `TypeError: terminated`), typed.
 function cutShort(request: { method: string; url: string }, status: number, cause: unknown): unknown {
   if (cause instanceof RegistryError) return cause;
   const why = cause instanceof Error ? cause.message : String(cause);
-  return new RegistryError({ ...request, status, temporary: true, cause, detail: `the answer's body was cut short: ${why}` });
+  const error = new RegistryError({ ...request, status, temporary: true, cause, detail: `the answer's body was cut short: ${why}` });
+  cutBodies.add(error);
+  return error;
 }
 
 // AbortSignal.any where the runtime has it (Node 20.3, Chromium 116, Deno, workerd), else by hand.

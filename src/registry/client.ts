@@ -9,6 +9,10 @@ import { DigestMismatchError } from "../oci/errors.ts";
 import { MANIFEST_MEDIA_TYPES, OCTET_STREAM } from "../oci/media_types.ts";
 import { RegistryError, redactUrl } from "./errors.ts";
 import { verifiedBlob } from "./_verified_blob.ts";
+import { isCutShort } from "./_timeout_fetch.ts";
+
+/** How many times a manifest or a config whose body was cut short is read. */
+const WHOLE_READ_ATTEMPTS = 3;
 import { type Reference, parseReference } from "./reference.ts";
 import { responseError } from "./_response_errors.ts";
 import { TokenCache } from "./_token_cache.ts";
@@ -63,7 +67,9 @@ export interface RegistryClientOptions {
 
 /** A manifest as fetched: its descriptor and its exact bytes. */
 export interface FetchedManifest {
+  /** The manifest's descriptor: its media type, digest and size. */
   readonly descriptor: Descriptor;
+  /** The manifest's exact bytes, as the digest covers them. */
   readonly bytes: Uint8Array;
 }
 
@@ -92,6 +98,8 @@ export class RegistryClient {
   readonly #signal: AbortSignal | undefined;
 
   /**
+   * Makes a client for one repository; nothing is sent until the first call.
+   *
    * @param repository A repository (`host/name`), a full reference, or a parsed {@link Reference}.
    * @param options Auth, fetch, signal, and whether plain HTTP is allowed.
    * @throws {InvalidReferenceError} when `repository` is not a valid reference.
@@ -153,9 +161,11 @@ export class RegistryClient {
    * @throws {RegistryError} when the blob is absent, larger than 4 MiB, or the registry fails.
    */
   async getSmallBlob(digest: string): Promise<Uint8Array> {
-    const response = await this.#request("GET", `blobs/${digest}`, false);
-    if (!response.ok) throw await responseError("GET", this.#url(`blobs/${digest}`), response);
-    return this.#readLimited(response, `blobs/${digest}`, "blob");
+    return this.#readWhole(async () => {
+      const response = await this.#request("GET", `blobs/${digest}`, false);
+      if (!response.ok) throw await responseError("GET", this.#url(`blobs/${digest}`), response);
+      return this.#readLimited(response, `blobs/${digest}`, "blob");
+    });
   }
 
   /**
@@ -200,9 +210,11 @@ export class RegistryClient {
   async getManifest(reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<FetchedManifest> {
     const pinned = reference.includes(":");
     if (pinned && !isVerifiableDigest(reference)) throw new TypeError(`Cannot verify the manifest digest "${reference}": only sha256 and sha512 are checked`);
-    const response = await this.#request("GET", `manifests/${reference}`, false, { accept: accept.join(", ") });
-    if (!response.ok) throw await responseError("GET", this.#url(`manifests/${reference}`), response);
-    const bytes = await this.#readLimited(response, `manifests/${reference}`, "manifest");
+    const { response, bytes } = await this.#readWhole(async () => {
+      const answer = await this.#request("GET", `manifests/${reference}`, false, { accept: accept.join(", ") });
+      if (!answer.ok) throw await responseError("GET", this.#url(`manifests/${reference}`), answer);
+      return { response: answer, bytes: await this.#readLimited(answer, `manifests/${reference}`, "manifest") };
+    });
     const digest = await digestOf(bytes);
     const actual = pinned && !reference.startsWith("sha256:") ? await digestLike(reference, bytes) : digest;
     if (pinned && actual !== reference) throw new DigestMismatchError(reference, actual, `GET manifest ${reference}`);
@@ -243,6 +255,18 @@ export class RegistryClient {
     const stored = response.headers.get("docker-content-digest");
     if (stored !== null && stored !== digest) throw new DigestMismatchError(digest, stored, `PUT manifest ${reference}`);
     return { mediaType, digest, size: bytes.byteLength };
+  }
+
+  // A body read whole (a manifest, a config) that was cut short is asked for
+  // again, a few times: the transport's retries end with the answer's headers.
+  async #readWhole<T>(read: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (attempt >= WHOLE_READ_ATTEMPTS || !isCutShort(error) || this.#signal?.aborted) throw error;
+      }
+    }
   }
 
   async #readLimited(response: Response, path: string, what: string): Promise<Uint8Array> {

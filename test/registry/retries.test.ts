@@ -111,6 +111,20 @@ for (const kind of REGISTRY_KINDS) describe(`retries of idempotent requests, ${k
     assert.ok(elapsed < WITHIN, `ended after ${elapsed} ms`);
   });
 
+  for (const what of ["manifest", "config"] as const) {
+    test(`a ${what} whose body is cut short once is read again whole`, async () => {
+      const configDigest = (JSON.parse(new TextDecoder().decode(pushed.manifest.bytes)) as { config: { digest: string } }).config.digest;
+      const path = what === "manifest" ? "/manifests/1" : `/blobs/${configDigest}`;
+      let injected = 0;
+      proxy.log.length = 0;
+      proxy.setRule(({ method, url }) => (method === "GET" && url.endsWith(path) && injected++ === 0 ? { kind: "cut-response", after: 20 } : undefined));
+      const client = new RegistryClient(`${proxy.host}/retry/app`, { timeout: TIMEOUT });
+      if (what === "manifest") assert.equal((await client.getManifest("1")).descriptor.digest, pushed.manifest.digest);
+      else assert.ok((await client.getSmallBlob(configDigest)).byteLength > 20);
+      assert.deepEqual(proxy.log.filter((entry) => entry.url.endsWith(path)).map((entry) => entry.action), ["cut-response", "forward"]);
+    });
+  }
+
   test("a 503 for ever on a blob upload's POST is not retried (not idempotent): one request, typed", async () => {
     proxy.log.length = 0;
     proxy.setRule(({ method }) => (method === "POST" ? unavailable : undefined));

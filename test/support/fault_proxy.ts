@@ -24,7 +24,9 @@ export type FaultAction =
    * the byte at `flip` inverted, and/or the body ending after `cut` bytes
    * (with a Content-Length that says so, as a registry serving a shorter file does).
    */
-  | { kind: "corrupt-body"; flip?: number; cut?: number };
+  | { kind: "corrupt-body"; flip?: number; cut?: number }
+  /** Forward, pass on the registry's headers and `after` bytes of its body, then drop the client's connection. */
+  | { kind: "cut-response"; after: number };
 
 export interface ProxiedRequest {
   readonly method: string;
@@ -116,6 +118,7 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
       }
       const pass = () => {
         if (action.kind === "corrupt-body") return corrupt(answer, response, action);
+        if (action.kind === "cut-response") return cutAfter(answer, response, action.after);
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
       };
@@ -158,4 +161,18 @@ function corrupt(answer: IncomingMessage, response: ServerResponse, damage: { fl
     if (keep > 0) response.write(piece.subarray(0, keep));
   });
   answer.on("end", () => response.end());
+}
+
+function cutAfter(answer: IncomingMessage, response: ServerResponse, after: number): void {
+  response.writeHead(answer.statusCode ?? 502, answer.headers);
+  let passed = 0;
+  answer.on("data", (chunk: Buffer) => {
+    if (passed >= after) return;
+    response.write(chunk.subarray(0, after - passed));
+    passed += Math.min(chunk.length, after - passed);
+    if (passed >= after) setTimeout(() => response.socket?.destroy(), 20);
+  });
+  answer.on("end", () => {
+    if (passed < after) setTimeout(() => response.socket?.destroy(), 20);
+  });
 }
