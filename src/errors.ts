@@ -60,10 +60,12 @@ const BRAND = Symbol.for("streamlayer.error");
 export class StreamLayerError extends Error {
   // Each class spells its name out: minifiers rename classes, so
   // `new.target.name` would give "r" or "I" in a production bundle.
+  /** The class's name, spelled out so that it survives minifiers; each subclass gives its own. */
   override readonly name: string = "StreamLayerError";
   /** A stable, machine-readable identifier, such as `CONSUMED`. */
   readonly code: StreamLayerErrorCode;
 
+  /** Makes an error with a stable `code` and a message; `options.cause` chains the failure behind it. */
   constructor(code: StreamLayerErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
