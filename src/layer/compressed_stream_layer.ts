@@ -54,6 +54,8 @@ export class CompressedStreamLayer extends ReadOnceLayer {
   readonly #requireTar: boolean;
 
   /**
+   * Takes over a read-once source of a `.tar.gz`; nothing is read until `compressed()` is.
+   *
    * @param source The gzip bytes, as a `ReadableStream` or any `AsyncIterable<Uint8Array>`. The layer takes it over: a stream is locked at once.
    * @param options The media type, and whether the content must be a tar.
    * @throws {TypeError} when `source` is not a readable stream or is locked, or the media type is unknown.

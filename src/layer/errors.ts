@@ -7,7 +7,9 @@ import { StreamLayerError } from "../errors.ts";
  * The counterpart of go-containerregistry's `stream.ErrNotComputed`.
  */
 export class NotComputedError extends StreamLayerError {
+  /** Always `"NotComputedError"`. */
   override readonly name = "NotComputedError";
+  /** Makes the error, with the default message unless one is given. */
   constructor(message = "Value not computed until the compressed stream is consumed", options?: ErrorOptions) {
     super("NOT_COMPUTED", message, options);
   }
@@ -20,7 +22,9 @@ export class NotComputedError extends StreamLayerError {
  * The counterpart of go-containerregistry's `stream.ErrConsumed`.
  */
 export class ConsumedError extends StreamLayerError {
+  /** Always `"ConsumedError"`. */
   override readonly name = "ConsumedError";
+  /** Makes the error, with the default message unless one is given. */
   constructor(message = "Stream was already consumed: a streaming layer can be read only once", options?: ErrorOptions) {
     super("CONSUMED", message, options);
   }
@@ -31,7 +35,9 @@ export class ConsumedError extends StreamLayerError {
  * into the compressor and is not kept, so it cannot be handed out again.
  */
 export class UncompressedUnavailableError extends StreamLayerError {
+  /** Always `"UncompressedUnavailableError"`. */
   override readonly name = "UncompressedUnavailableError";
+  /** Makes the error, with the default message unless one is given. */
   constructor(message = "A streaming layer has no uncompressed form: its input is read once, into the compressor", options?: ErrorOptions) {
     super("UNCOMPRESSED_UNAVAILABLE", message, options);
   }
@@ -47,10 +53,12 @@ export type LayerSourceProblem = "gzip" | "zstd" | "not-tar" | "image-tarball" |
  * 512-byte block only; `requireTar: false` turns the check off.
  */
 export class InvalidLayerSourceError extends StreamLayerError {
+  /** Always `"InvalidLayerSourceError"`. */
   override readonly name = "InvalidLayerSourceError";
   /** What was found instead of a tar. */
   readonly found: LayerSourceProblem;
 
+  /** Makes the error from what was found and a message that says what to do. */
   constructor(found: LayerSourceProblem, message: string, options?: ErrorOptions) {
     super("INVALID_LAYER_SOURCE", message, options);
     this.found = found;

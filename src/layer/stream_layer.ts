@@ -103,6 +103,8 @@ export class StreamLayer extends ReadOnceLayer {
   readonly #blocksInFlight: number | undefined;
 
   /**
+   * Takes over a read-once source of an uncompressed tar; nothing is read until `compressed()` is.
+   *
    * @param source The uncompressed tarball, as a `ReadableStream` or any `AsyncIterable<Uint8Array>`. The layer takes it over: a stream is locked at once.
    * @param options How to compress, and the media type.
    * @throws {TypeError} when `source` is not a readable stream or is locked, or an option is unknown.
@@ -124,6 +126,7 @@ export class StreamLayer extends ReadOnceLayer {
     this.#blocksInFlight = blocksInFlight;
   }
 
+  /** The gzip (or zstd) of the tar read from `source`, hashing both sides on the way; called once, by `compressed()`. */
   protected pipeline(source: ReadableStreamDefaultReader<Uint8Array>, reports: PipelineReports): ReadableStream<Uint8Array> {
     return hashingGzipStream(source, {
       compressor: this.#compressor,
