@@ -3,7 +3,9 @@
  * and of every `TransformStream`, so that any of them can stand in the pipeline.
  */
 export interface Compressor {
+  /** Where the uncompressed bytes are written. */
   readonly writable: WritableStream<Uint8Array>;
+  /** The one gzip stream made of them. */
   readonly readable: ReadableStream<Uint8Array>;
 }
 
