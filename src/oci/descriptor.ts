@@ -16,9 +16,11 @@
  * ```
  */
 export interface Descriptor {
+  /** The media type of the content, such as `application/vnd.oci.image.layer.v1.tar+gzip`. */
   readonly mediaType: string;
   /** `sha256:<64 lowercase hex digits>` (or `sha512:` and 128): see {@link Digest}. */
   readonly digest: string;
+  /** The content's size in bytes. */
   readonly size: number;
   /** Free-form annotations. */
   readonly annotations?: Record<string, string>;

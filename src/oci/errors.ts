@@ -16,10 +16,14 @@ import { StreamLayerError } from "../errors.ts";
  * ```
  */
 export class DigestMismatchError extends StreamLayerError {
+  /** Always `"DigestMismatchError"`. */
   override readonly name = "DigestMismatchError";
+  /** The digest that was wanted: computed, or pinned. */
   readonly expected: string;
+  /** The digest that was found instead. */
   readonly actual: string;
 
+  /** Makes the error; `where` names the request or file, for the message. */
   constructor(expected: string, actual: string, where: string) {
     super("DIGEST_MISMATCH", `Digest mismatch: ${where}: expected ${expected}, got ${actual}`);
     this.expected = expected;
