@@ -12,6 +12,7 @@ import { writeImage, type WriteImageOptions } from "./write_image.ts";
 
 /** One image of an index: the image, and the platform the index lists it under. */
 export interface IndexEntry {
+  /** The image, pushed by digest before the index. */
   readonly image: Image;
   /**
    * The platform the index gives the image.

@@ -17,10 +17,12 @@ import { StreamLayerError } from "../errors.ts";
  * ```
  */
 export class InvalidLayoutError extends StreamLayerError {
+  /** Always `"InvalidLayoutError"`. */
   override readonly name = "InvalidLayoutError";
   /** The file that is not what a layout holds. */
   readonly path: string;
 
+  /** Makes the error from the file's path and what is wrong with it. */
   constructor(path: string, problem: string, options?: ErrorOptions) {
     super("INVALID_LAYOUT", `Invalid OCI layout: ${path}: ${problem}`, options);
     this.path = path;
@@ -42,10 +44,12 @@ export class InvalidLayoutError extends StreamLayerError {
  * ```
  */
 export class LayoutImageNotFoundError extends StreamLayerError {
+  /** Always `"LayoutImageNotFoundError"`. */
   override readonly name = "LayoutImageNotFoundError";
   /** The tags the layout has. */
   readonly tags: readonly string[];
 
+  /** Makes the error from the layout, the tag asked for, and the tags it has. */
   constructor(directory: string, tag: string | undefined, tags: readonly string[]) {
     const has = tags.length ? `it has ${tags.join(", ")}` : "it has no tagged image";
     super("LAYOUT_IMAGE_NOT_FOUND", tag === undefined ? `No tag given and ${directory} holds several images: ${has}` : `No image tagged ${tag} in ${directory}: ${has}`);

@@ -32,6 +32,7 @@ export interface ReadLayoutOptions {
 
 /** One image of a layout's index: what {@link readLayoutImages} gives, and what `writeIndex` takes. */
 export interface LayoutImage {
+  /** The image, its blobs read from the layout as they are needed. */
   readonly image: Image;
   /** The platform the index gives it; undefined for an image named directly by index.json. */
   readonly platform?: Platform;

@@ -17,12 +17,14 @@ import { StreamLayerError } from "../errors.ts";
  * ```
  */
 export class UnsafeTarPathError extends StreamLayerError {
+  /** Always `"UnsafeTarPathError"`. */
   override readonly name = "UnsafeTarPathError";
   /** The name as the tar spells it. */
   readonly path: string;
   /** The layer's position in the image, 0 for the bottom one; undefined outside an image. */
   readonly layer: number | undefined;
 
+  /** Makes the error from the entry's name and the layer's position. */
   constructor(path: string, layer?: number) {
     super("UNSAFE_TAR_PATH", `Unsafe path in ${layer === undefined ? "a tar" : `layer ${layer}`}: ${JSON.stringify(path)} climbs out of the root`);
     this.path = path;
@@ -45,10 +47,12 @@ export class UnsafeTarPathError extends StreamLayerError {
  * ```
  */
 export class InvalidTarError extends StreamLayerError {
+  /** Always `"InvalidTarError"`. */
   override readonly name = "InvalidTarError";
   /** The layer's position in the image, 0 for the bottom one; undefined outside an image. */
   readonly layer: number | undefined;
 
+  /** Makes the error from what is wrong and the layer's position. */
   constructor(problem: string, layer?: number, options?: ErrorOptions) {
     super("INVALID_TAR", `Invalid tar in ${layer === undefined ? "a layer" : `layer ${layer}`}: ${problem}`, options);
     this.layer = layer;

@@ -18,7 +18,9 @@ import { StreamLayerError } from "../errors.ts";
  * ```
  */
 export class WorkerUnavailableError extends StreamLayerError {
+  /** Always `"WorkerUnavailableError"`. */
   override readonly name = "WorkerUnavailableError";
+  /** Makes the error, with the default message unless one is given. */
   constructor(message = "Cannot push in a worker: no module Web Worker can be made here (no Worker, a Content-Security-Policy, or its file did not load)", options?: ErrorOptions) {
     super("WORKER_UNAVAILABLE", message, options);
   }
