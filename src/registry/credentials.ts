@@ -1,11 +1,14 @@
 /** A user name and password (or an access token used as a password, as Docker Hub and GHCR accept). */
 export interface BasicCredentials {
+  /** The user name. */
   readonly username: string;
+  /** The password, or an access token used as one. */
   readonly password: string;
 }
 
 /** A ready bearer token, sent as `Authorization: Bearer <token>` without asking a token server. */
 export interface TokenCredentials {
+  /** The bearer token. */
   readonly token: string;
 }
 
@@ -32,6 +35,7 @@ export interface TokenCredentials {
  * ```
  */
 export interface IdentityTokenCredentials {
+  /** The refresh token. */
   readonly identityToken: string;
 }
 

@@ -4,22 +4,27 @@ import { StreamLayerError, type StreamLayerErrorCode } from "../errors.ts";
 export interface RegistryErrorDetail {
   /** The registry's code, such as `BLOB_UPLOAD_INVALID`, `DENIED` or `UNAUTHORIZED`. */
   readonly code: string;
+  /** The registry's message for people. */
   readonly message?: string;
+  /** Whatever else the registry attached, as it sent it. */
   readonly detail?: unknown;
 }
 
 /** What a {@link RegistryError} is made from. */
 export interface RegistryErrorInit {
+  /** The HTTP method of the request that failed. */
   readonly method: string;
   /** The URL; its query is dropped so that upload state and tokens never show. */
   readonly url: string;
   /** The HTTP status, or undefined when no response came (a network failure). */
   readonly status?: number;
+  /** The `errors` of the registry's error body. */
   readonly errors?: readonly RegistryErrorDetail[];
   /** Whether trying again may succeed. @default derived from the status */
   readonly temporary?: boolean;
   /** The cause, and a detail for the message. */
   readonly cause?: unknown;
+  /** A detail for the message. */
   readonly detail?: string;
 }
 
@@ -35,9 +40,12 @@ export interface RegistryErrorInit {
  * ```
  */
 export class InvalidReferenceError extends StreamLayerError {
+  /** Always `"InvalidReferenceError"`. */
   override readonly name = "InvalidReferenceError";
+  /** The text that was given, credentials removed. */
   readonly reference: string;
 
+  /** Makes the error from the reference and what is wrong with it. */
   constructor(reference: string, problem: string) {
     super("INVALID_REFERENCE", `Invalid reference "${reference}": ${problem}`);
     this.reference = reference;
@@ -62,13 +70,20 @@ export class InvalidReferenceError extends StreamLayerError {
  */
 export class RegistryError extends StreamLayerError {
   // string, not the literal: TimeoutError and AuthError name themselves.
+  /** `"RegistryError"`, or the subclass's name. */
   override readonly name: string = "RegistryError";
+  /** The HTTP method of the request that failed. */
   readonly method: string;
+  /** The request's URL, without its query, so that upload state and tokens never show. */
   readonly url: string;
+  /** The HTTP status, or undefined when no answer came. */
   readonly status: number | undefined;
+  /** The `errors` of the registry's error body; empty when it sent none. */
   readonly errors: readonly RegistryErrorDetail[];
+  /** Whether trying again may succeed (a 408, 429 or 5xx, or no answer). */
   readonly temporary: boolean;
 
+  /** Makes the error from the failed request and the registry's answer. */
   constructor(init: RegistryErrorInit, code: StreamLayerErrorCode = "REGISTRY_ERROR") {
     const url = redactUrl(init.url);
     const codes = (init.errors ?? []).map((error) => error.code);
@@ -109,11 +124,14 @@ export class RegistryError extends StreamLayerError {
  * ```
  */
 export class TimeoutError extends RegistryError {
+  /** Always `"TimeoutError"`. */
   override readonly name = "TimeoutError";
   /** The limit that passed without progress, in milliseconds. */
   readonly timeout: number;
 
   /**
+   * Makes the error from the request that stalled and the limit that passed.
+   *
    * @param timeout The limit, in milliseconds.
    * @param stall How the request stalled. @default "no progress for <timeout> ms"
    */
@@ -143,7 +161,9 @@ export class TimeoutError extends RegistryError {
  * ```
  */
 export class AuthError extends RegistryError {
+  /** Always `"AuthError"`. */
   override readonly name = "AuthError";
+  /** Makes the error from the refused request and the registry's answer. */
   constructor(init: RegistryErrorInit) {
     super({ ...init, temporary: false }, "AUTH");
   }
@@ -171,7 +191,9 @@ export class AuthError extends RegistryError {
  * ```
  */
 export class UploadNotResumableError extends StreamLayerError {
+  /** Always `"UploadNotResumableError"`. */
   override readonly name = "UploadNotResumableError";
+  /** Makes the error from the reason the upload cannot go on. */
   constructor(reason: string, options?: ErrorOptions) {
     super("UPLOAD_NOT_RESUMABLE", `Upload cannot be resumed: ${reason}: the read-once stream cannot be replayed`, options);
   }
@@ -194,10 +216,16 @@ export class UploadNotResumableError extends StreamLayerError {
  * ```
  */
 export class UnsafeRedirectError extends StreamLayerError {
+  /** Always `"UnsafeRedirectError"`. */
   override readonly name = "UnsafeRedirectError";
+  /** The refused target, without its query. */
   readonly url: string;
 
-  /** @param reason What is wrong with `to`. @default "a private address" */
+  /**
+   * Makes the error from where the registry was and where it pointed.
+   *
+   * @param reason What is wrong with `to`. @default "a private address"
+   */
   constructor(from: string, to: string, reason = "a private address") {
     super("UNSAFE_REDIRECT", `Refused to follow the registry at ${redactUrl(from)} to ${reason}: ${redactUrl(to)}`);
     this.url = redactUrl(to);
@@ -222,6 +250,7 @@ export class UnsafeRedirectError extends StreamLayerError {
  * ```
  */
 export class SizeMismatchError extends StreamLayerError {
+  /** Always `"SizeMismatchError"`. */
   override readonly name = "SizeMismatchError";
   /** The digest of the blob read. */
   readonly digest: string;
@@ -230,6 +259,7 @@ export class SizeMismatchError extends StreamLayerError {
   /** The bytes read: the whole body when shorter, `expected + 1` when longer (nothing past it is read). */
   readonly actual: number;
 
+  /** Makes the error; `where` names the request or file, for the message. */
   constructor(digest: string, expected: number, actual: number, where: string) {
     const got = actual > expected ? `more than ${expected} bytes` : `${actual} bytes`;
     super("SIZE_MISMATCH", `Size mismatch: ${where}: expected ${expected} bytes for ${digest}, got ${got}`);

@@ -35,6 +35,8 @@ export class RemoteLayer implements Layer {
   readonly #client: RegistryClient;
 
   /**
+   * A layer of a pulled image, read from the registry only when `compressed()` is.
+   *
    * @param client A client for the repository that holds the layer.
    * @param descriptor The layer's descriptor, from the manifest.
    * @param diffID The layer's DiffID, from the config.

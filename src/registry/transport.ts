@@ -14,8 +14,11 @@ import { type Challenge, parseWwwAuthenticate } from "./www_authenticate.ts";
 export interface TransportInit {
   /** `scheme://host[:port]` of the registry. */
   readonly base: URL;
+  /** Credentials, or a function of the registry host that gives them. @default anonymous */
   readonly auth?: AuthOption;
+  /** The `fetch` to send requests with. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /** A token cache to share between transports. @default a cache of its own */
   readonly tokens?: TokenCache;
   /** Milliseconds without progress before a request ends with {@link TimeoutError}; `false` for none. @default 60_000 */
   readonly timeout?: number | false;
@@ -25,12 +28,17 @@ export interface TransportInit {
 
 /** One request through a {@link Transport}. */
 export interface TransportRequest {
+  /** The HTTP method. */
   readonly method: string;
+  /** The URL, or a path on the registry's base. */
   readonly url: URL | string;
   /** The scopes a token must carry, such as `repository:team/app:push,pull`. */
   readonly scopes: readonly string[];
+  /** Headers to send; `Authorization` is added by the transport. */
   readonly headers?: Record<string, string>;
+  /** The request body: bytes, or a stream (sent with `duplex: "half"`). */
   readonly body?: Uint8Array | ReadableStream<Uint8Array>;
+  /** Aborts the request. */
   readonly signal?: AbortSignal;
   /**
    * Whether the request may be sent again after a 408, 429, 5xx or no
@@ -65,6 +73,7 @@ export interface TransportRequest {
  * ```
  */
 export class Transport {
+  /** `scheme://host[:port]` of the registry. */
   readonly base: URL;
   readonly #auth: AuthOption | undefined;
   readonly #roundTrip: RoundTrip;
@@ -73,6 +82,8 @@ export class Transport {
   #credentials: Promise<Credentials | undefined> | undefined;
 
   /**
+   * Makes a transport for one registry; nothing is sent until the first request.
+   *
    * @throws {RangeError} when `timeout` or `minSpeed` is out of range.
    */
   constructor(init: TransportInit) {

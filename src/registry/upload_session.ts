@@ -46,6 +46,7 @@ export class UploadSession {
   /** The registry's `OCI-Chunk-Max-Length`, if it sent one (Cloudflare's serverless-registry does). */
   readonly maxChunkLength: number | undefined;
 
+  /** A session the registry opened at `location` (what `RegistryClient.startUpload` makes). */
   constructor(transport: Transport, scopes: readonly string[], location: URL, minChunkLength: number | undefined, signal?: AbortSignal, maxChunkLength?: number) {
     this.#transport = transport;
     this.#scopes = scopes;
