@@ -5,6 +5,8 @@ import { PUSH_HELP } from "./_push_args.ts";
 import { terminalSafe } from "./_terminal_text.ts";
 import { LOGIN_HELP, login, logout } from "./_login_command.ts";
 import { push } from "./_push_command.ts";
+import { COPY_HELP, copy } from "./_copy_command.ts";
+import { EXPORT_HELP, exportImage } from "./_export_command.ts";
 
 const HELP = `Usage: streamlayer <command> [options]
 
@@ -13,6 +15,8 @@ digest and size in one pass) and writes it to a registry or an OCI layout.
 
 Commands:
   push [options] <file|-> <destination>   push tarballs as layers of an image
+  copy [options] <source> <destination>   copy an image (every platform) between registries
+  export [options] <image> [-o file.tar]  write an image's file system as one tar
   login <registry> -u <name> --password-stdin   store credentials in Docker's config.json
   logout <registry>                       remove them
   help [command]                          show help for a command
@@ -21,11 +25,13 @@ Options:
   -h, --help      show this help
   -v, --version   print the version
 
-Run "streamlayer push --help" for the push options.
+Run "streamlayer <command> --help" for a command's options.
 
 Example:
   echo "$TOKEN" | streamlayer login ghcr.io -u me --password-stdin
   ref=$(tar -cf - -C rootfs . | streamlayer push - docker://ghcr.io/me/app:1.0)
+  streamlayer copy ghcr.io/me/app:1.0 127.0.0.1:5000/app:1.0
+  streamlayer export ghcr.io/me/app:1.0 | tar -tvf -
 `;
 
 /**
@@ -52,6 +58,10 @@ export async function runCli(argv: string[], signal?: AbortSignal): Promise<numb
         return EXIT.ok;
       case "push":
         return await push(rest, signal, context);
+      case "copy":
+        return await copy(rest, signal, context);
+      case "export":
+        return await exportImage(rest, signal, context);
       case "login":
         return await login(rest);
       case "logout":
@@ -71,10 +81,10 @@ export async function runCli(argv: string[], signal?: AbortSignal): Promise<numb
   }
 }
 
-const HELPS: Record<string, string> = { push: PUSH_HELP, login: LOGIN_HELP, logout: LOGIN_HELP };
+const HELPS: Record<string, string> = { push: PUSH_HELP, copy: COPY_HELP, export: EXPORT_HELP, login: LOGIN_HELP, logout: LOGIN_HELP };
 
 function unknownCommand(command: string): UsageError {
-  const closest = closestOption(command, ["push", "login", "logout", "help"]);
+  const closest = closestOption(command, ["push", "copy", "export", "login", "logout", "help"]);
   return new UsageError(`Unknown command: ${command}: ${closest ? `did you mean ${closest}?` : "see streamlayer --help"}`);
 }
 
