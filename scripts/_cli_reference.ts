@@ -8,7 +8,7 @@ const root = join(import.meta.dirname, "..");
 export const CLI_DOC = join(root, "docs/cli.md");
 const BEGIN = "<!-- cli-help:begin -->";
 const END = "<!-- cli-help:end -->";
-const COMMANDS = [[], ["push"], ["login"], ["logout"]] as const;
+const COMMANDS = [[], ["push"], ["copy"], ["export"], ["login"], ["logout"]] as const;
 
 function help(command: readonly string[]): string {
   return execFileSync(process.execPath, ["--import", "tsx", join(root, "src/cli/bin.ts"), ...command, "--help"], {
