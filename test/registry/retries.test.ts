@@ -143,6 +143,18 @@ describe("the token server's requests go through the same stack, docker-registry
   });
   after(() => registry.stop());
 
+  test("the test token server names its key as distribution v3 expects (x5c) and as 2.x does (kid): the registry takes either", async () => {
+    const url = `${registry.url}/v2/retry/token/manifests/1`;
+    for (const keyIn of ["x5c", "kid", "both"] as const) {
+      const token = registry.tokenServer!.sign("retry/token", 60, keyIn);
+      const header = JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()) as { kid?: string; x5c?: string[] };
+      assert.equal(header.x5c !== undefined, keyIn !== "kid");
+      assert.equal(header.kid !== undefined, keyIn !== "x5c");
+      const response = await fetch(url, { method: "HEAD", headers: { authorization: `Bearer ${token}`, accept: pushed.manifest.mediaType } });
+      assert.equal(response.status, 200, `a token with ${keyIn}`);
+    }
+  });
+
   for (const [fault, fail] of [
     ["a 503", () => Promise.resolve(new Response(JSON.stringify({ errors: [{ code: "UNAVAILABLE" }] }), { status: 503 }))],
     ["a dropped connection", () => Promise.reject(new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }))],

@@ -1,8 +1,10 @@
 // A token server for registry token auth (the "Docker Registry v2 token" flow),
 // for tests only. It signs ES256 JWTs with a key the tests generate, and the
-// registry trusts it through `rootcertbundle` (a self-signed certificate).
+// registry trusts it through `rootcertbundle` (a self-signed certificate). The
+// token names its key both ways: libtrust's `kid` (distribution 2.x) and the
+// certificate in `x5c` (what distribution v3 verifies; 2.x takes it first).
 import { execFileSync } from "node:child_process";
-import { createHash, createPrivateKey, createPublicKey, randomUUID, sign } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,6 +27,14 @@ export interface TokenServerOptions {
   ttlSeconds?: number;
   /** Headers added to every answer, such as CORS headers; with them, an OPTIONS preflight is answered 204. @default none */
   headers?: Record<string, string[]>;
+  /**
+   * How a token names its signing key in its header: `kid` (libtrust's key ID,
+   * which distribution 2.x looks up in its root bundle), `x5c` (the
+   * certificate itself, which distribution v3 verifies against the bundle;
+   * 2.x does too, and takes it before `kid`), or both.
+   * @default "both"
+   */
+  keyIn?: "kid" | "x5c" | "both";
 }
 
 export interface TokenServer {
@@ -44,7 +54,7 @@ export interface TokenServer {
   /** The scopes asked for, in order. */
   readonly scopes: readonly string[];
   /** Signs a token for `repository:<name>:push,pull` expiring `expiresIn` seconds from now (negative: already expired). */
-  sign(repository: string, expiresIn: number): string;
+  sign(repository: string, expiresIn: number, keyIn?: "kid" | "x5c" | "both"): string;
   stop(): Promise<void>;
 }
 
@@ -61,13 +71,16 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   ], { stdio: "ignore" });
   const privateKey = createPrivateKey(readFileSync(keyPath));
   const kid = libtrustKeyID(createPublicKey(privateKey).export({ type: "spki", format: "der" }));
+  // The certificate as x5c carries it: standard base64 of its DER.
+  const x5c = [new X509Certificate(readFileSync(certPath)).raw.toString("base64")];
+  const keyIn = options.keyIn ?? "both";
 
   let issued = 0;
   const scopes: string[] = [];
 
-  const signToken = (access: Array<{ type: string; name: string; actions: string[] }>, expiresIn: number): string => {
+  const signToken = (access: Array<{ type: string; name: string; actions: string[] }>, expiresIn: number, named = keyIn): string => {
     const now = Math.floor(Date.now() / 1000);
-    const header = { alg: "ES256", typ: "JWT", kid };
+    const header = { alg: "ES256", typ: "JWT", ...(named === "x5c" ? {} : { kid }), ...(named === "kid" ? {} : { x5c }) };
     const claims = { iss: issuer, sub: options.user.username, aud: service, iat: now, nbf: now - 5, exp: now + expiresIn, jti: randomUUID(), access };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const signature = sign("sha256", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" });
@@ -135,7 +148,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       return issued;
     },
     scopes,
-    sign: (repository, expiresIn) => signToken([{ type: "repository", name: repository, actions: ["push", "pull"] }], expiresIn),
+    sign: (repository, expiresIn, named) => signToken([{ type: "repository", name: repository, actions: ["push", "pull"] }], expiresIn, named),
     stop: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
