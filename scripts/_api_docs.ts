@@ -27,7 +27,7 @@ export function lintApiDocs(): { status: number | null; output: string; findings
   return { status, output, findings };
 }
 
-/** `deno doc --html` into docs/api/ (ignored by git). */
-export function writeApiDocs(): { status: number | null; output: string } {
-  return denoDoc(["--html", "--name=streamlayer", `--output=${API_DOCS_OUTPUT}`]);
+/** `deno doc --html` into docs/api/ (ignored by git), or another directory. */
+export function writeApiDocs(output = API_DOCS_OUTPUT): { status: number | null; output: string } {
+  return denoDoc(["--html", "--name=streamlayer", `--output=${output}`]);
 }
