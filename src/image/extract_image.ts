@@ -39,7 +39,8 @@ type DeferredLinks = Map<number, Map<string, TarHeader[]>>;
  * parts dropped), directories end with `/`, and PAX records other than the
  * name, link and size (extended attributes, times) are kept. A hard link
  * whose target an upper layer replaced or removed is written as a copy of the
- * target as its layer had it (that layer is read a second time). Where one
+ * target as its layer had it: that layer is read a second time, which a
+ * pulled or layout layer allows and a `StreamLayer` does not (`ConsumedError`). Where one
  * layer holds the same path twice, the first is kept, as `mutate.Extract`
  * does. Device numbers are not kept (modern-tar's headers have none).
  *
