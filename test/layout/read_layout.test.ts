@@ -6,8 +6,8 @@ import { readFileSync, writeFileSync, appendFileSync, truncateSync } from "node:
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { unpackTar } from "modern-tar";
-import { appendLayers, DigestMismatchError, emptyImage, extractImage, SizeMismatchError, StreamLayer, writeImage } from "../../src/index.ts";
-import { LayoutImageNotFoundError, readLayout, writeLayout } from "../../src/layout/index.ts";
+import { appendLayers, DigestMismatchError, emptyImage, extractImage, SizeMismatchError, StreamLayer, writeImage, writeIndex } from "../../src/index.ts";
+import { LayoutImageNotFoundError, readLayout, readLayoutImages, writeLayout } from "../../src/layout/index.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { temporaryDirectory } from "../support/tools.ts";
 import { type Inspected, type InspectedConfig, skopeo, skopeoJson, streamOf, tarball } from "../image/_image_tools.ts";
@@ -132,4 +132,34 @@ test("readLayout chooses the entry by tag, and refuses a tag the layout has not 
   assert.equal(new TextDecoder().decode(entries[0]?.data), "two");
   await assert.rejects(readLayout(layout, { tag: "three" }), (error) => error instanceof LayoutImageNotFoundError && error.tags.join() === "one,two");
   await assert.rejects(readLayout(layout), (error) => error instanceof LayoutImageNotFoundError && /several images/.test(error.message));
+});
+
+interface RawIndex {
+  mediaType: string;
+  manifests: { digest: string; platform?: { os: string; architecture: string } }[];
+}
+
+test("a multi-platform layout skopeo copy --all wrote: every image with its platform, pushed again as an index with writeIndex", async () => {
+  const source = `${docker.host}/source/multi:1`;
+  const entries = [];
+  for (const architecture of ["amd64", "arm64"]) {
+    const { bytes } = await tarball({ "etc/arch": architecture });
+    entries.push({ image: appendLayers(emptyImage({ architecture }), new StreamLayer(streamOf(bytes))) });
+  }
+  await writeIndex(source, entries);
+  const layout = join(work.path, "multi");
+  await skopeo("copy", "--all", "--src-tls-verify=false", `docker://${source}`, `oci:${layout}:multi`);
+
+  const images = await readLayoutImages(layout, { tag: "multi" });
+  assert.deepEqual(images.map(({ platform }) => platform?.architecture), ["amd64", "arm64"]);
+  const destination = `${ggcr.host}/from-layout/multi:1`;
+  await writeIndex(destination, images);
+  const from = JSON.parse(await skopeo("inspect", noTls, "--raw", `docker://${source}`)) as RawIndex;
+  const to = JSON.parse(await skopeo("inspect", noTls, "--raw", `docker://${destination}`)) as RawIndex;
+  assert.deepEqual(to.manifests.map((m) => [m.digest, m.platform]), from.manifests.map((m) => [m.digest, m.platform]));
+  const arm = await skopeoJson<Inspected>("inspect", noTls, "--override-arch", "arm64", `docker://${destination}`);
+  assert.equal(arm.Architecture, "arm64");
+  // readLayout picks one platform out of the same index.
+  const picked = await readLayout(layout, { tag: "multi", platform: { os: "linux", architecture: "arm64" } });
+  assert.equal((await picked.values()).descriptor.digest, from.manifests[1]?.digest);
 });
