@@ -7,7 +7,9 @@ import { CompressorUnavailableError } from "../compress/errors.ts";
 import { NoMatchingPlatformError, UnsupportedImageError } from "../image/errors.ts";
 import { ConsumedError, InvalidLayerSourceError, NotComputedError, UncompressedUnavailableError } from "../layer/errors.ts";
 import { DigestMismatchError } from "../oci/errors.ts";
-import { AuthError, InvalidReferenceError, RegistryError, TimeoutError, UnsafeRedirectError, UploadNotResumableError } from "../registry/errors.ts";
+import { AuthError, InvalidReferenceError, RegistryError, SizeMismatchError, TimeoutError, UnsafeRedirectError, UploadNotResumableError } from "../registry/errors.ts";
+import { InvalidTarError, UnsafeTarPathError } from "../tar/errors.ts";
+import { WorkerUnavailableError } from "./errors.ts";
 
 /** An error as data: what structured clone can carry. */
 export interface TransferredError {
@@ -23,11 +25,13 @@ export interface TransferredError {
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
-// Every error class a push can throw, by the name its instances carry.
-const CLASSES: Readonly<Record<string, ErrorClass>> = {
+// Every error class the package exports (test/worker/error_transfer.test.ts
+// checks that none is missing) and the language's own, by the name their instances carry.
+export const ERROR_CLASSES: Readonly<Record<string, ErrorClass>> = {
   StreamLayerError, NotComputedError, ConsumedError, UncompressedUnavailableError, InvalidLayerSourceError,
   CompressorUnavailableError, DigestMismatchError, InvalidReferenceError, RegistryError, TimeoutError, AuthError,
-  UploadNotResumableError, UnsafeRedirectError, NoMatchingPlatformError, UnsupportedImageError,
+  UploadNotResumableError, UnsafeRedirectError, SizeMismatchError, NoMatchingPlatformError, UnsupportedImageError,
+  InvalidTarError, UnsafeTarPathError, WorkerUnavailableError,
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
 };
 
@@ -69,7 +73,7 @@ export function fromTransferredError(transferred: TransferredError): Error {
 
 function make({ name, message, dom }: TransferredError): Error {
   if (dom === true && typeof DOMException === "function") return new DOMException(message, name) as Error;
-  const known = Object.hasOwn(CLASSES, name) ? CLASSES[name] : undefined;
+  const known = Object.hasOwn(ERROR_CLASSES, name) ? ERROR_CLASSES[name] : undefined;
   if (known === undefined) {
     const error = new Error(message);
     error.name = name;

@@ -1,7 +1,7 @@
 import { fromTransferredError } from "./_error_transfer.ts";
 import type { PushOutcome, PushRequest } from "./_push.ts";
 import type { FromWorker, PostedSource, ToWorker } from "./_protocol.ts";
-import { canTransferStreams, serveStream } from "./_stream_port.ts";
+import { serveStream } from "./_stream_port.ts";
 import type { PushProgress } from "./push_in_worker.ts";
 
 /**
@@ -67,10 +67,16 @@ export function pushThroughWorker(worker: Worker, request: PushRequest, source: 
 }
 
 // A Blob is cloned (a reference to the same bytes, nothing copied); a stream
-// is transferred where streams can be, else served over a MessagePort.
+// is transferred where streams can be, else served over a MessagePort. A
+// runtime that cannot transfer it throws a DataCloneError while serializing,
+// before anything is transferred, so the stream is still ours to serve.
 function post(worker: Worker, request: PushRequest, source: Blob | ReadableStream<Uint8Array>): void {
   if (source instanceof Blob) return send(worker, request, { kind: "blob", blob: source });
-  if (canTransferStreams()) return send(worker, request, { kind: "stream", stream: source }, [source as unknown as Transferable]);
+  try {
+    return send(worker, request, { kind: "stream", stream: source }, [source as unknown as Transferable]);
+  } catch (error) {
+    if ((error as { name?: unknown } | null)?.name !== "DataCloneError" || source.locked) throw error;
+  }
   const channel = new MessageChannel();
   serveStream(source, channel.port1);
   send(worker, request, { kind: "port", port: channel.port2 }, [channel.port2]);

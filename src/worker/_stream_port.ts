@@ -11,22 +11,6 @@ type Request = { readonly type: "pull" } | { readonly type: "cancel"; readonly r
 /** From the sender: a chunk, the end, or the source's failure. */
 type Answer = { readonly type: "chunk"; readonly chunk: Uint8Array } | { readonly type: "end" } | { readonly type: "error"; readonly error: TransferredError };
 
-/** Whether `postMessage` can transfer a ReadableStream here (Chromium, Firefox, Deno, Node: yes). */
-export function canTransferStreams(): boolean {
-  if (typeof MessageChannel !== "function") return false;
-  const channel = new MessageChannel();
-  try {
-    const stream = new ReadableStream();
-    channel.port1.postMessage(stream, [stream as unknown as Transferable]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    channel.port1.close();
-    channel.port2.close();
-  }
-}
-
 /**
  * Serves `stream`'s chunks on `port` as the other end asks for them. Each
  * chunk is copied into a buffer of its own, which is transferred: the
