@@ -12,11 +12,12 @@ export { InvalidTarError, UnsafeTarPathError } from "./tar/errors.ts";
 
 // Layers
 export type { Layer, LayerValues, MountSource } from "./layer/layer.ts";
-export { StreamLayer, type StreamLayerOptions } from "./layer/stream_layer.ts";
+export { StreamLayer, type LayerCompression, type StreamLayerOptions } from "./layer/stream_layer.ts";
+export { ZSTD_DEFAULT_LEVEL, ZSTD_MAX_LEVEL, ZSTD_MIN_LEVEL } from "./compress/zstd/zstd_level.ts";
 export { CompressedStreamLayer, type CompressedStreamLayerOptions } from "./layer/compressed_stream_layer.ts";
 export { blobLayer, type BlobLayerOptions } from "./layer/blob_layer.ts";
 export type { LayerSource } from "./layer/layer_source.ts";
-export { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP } from "./oci/media_types.ts";
+export { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, OCI_LAYER_ZSTD } from "./oci/media_types.ts";
 export { sniffLayerSource, type LayerSourceKind } from "./layer/sniff_layer_source.ts";
 export type { CompressionLevel, Compressor, CompressorChoice, CompressorFactory, CompressorOption } from "./compress/compressor.ts";
 export { createTarStream, type TarEntryInput, type TarStreamOptions } from "./tar/create_tar_stream.ts";
@@ -41,4 +42,4 @@ export { writeIndex, type IndexEntry, type WriteIndexOptions } from "./image/wri
 export { writeImage, type ImageUploadProgress, type ImageWritePhase, type WriteImageOptions } from "./image/write_image.ts";
 
 // OCI's nouns
-export type { ConfigFile, ContainerConfig, Descriptor, Digest, GzipLayerMediaType, HistoryEntry, Index, Manifest, Platform } from "./oci/index.ts";
+export type { ConfigFile, ContainerConfig, Descriptor, Digest, CompressedLayerMediaType, GzipLayerMediaType, HistoryEntry, Index, Manifest, Platform } from "./oci/index.ts";

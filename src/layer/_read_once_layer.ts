@@ -2,7 +2,7 @@ import { ConsumedError, NotComputedError } from "./errors.ts";
 import type { Layer, LayerValues } from "./layer.ts";
 import { layerSourceStream, type LayerSource } from "./layer_source.ts";
 import { quiet, settlement, type Settlement } from "./_settlement.ts";
-import type { GzipLayerMediaType } from "../oci/media_types.ts";
+import type { CompressedLayerMediaType } from "../oci/media_types.ts";
 
 /** Whom a layer's one-pass pipeline tells of what it read, and of its end. */
 export interface PipelineReports {
@@ -20,7 +20,7 @@ export interface PipelineReports {
  */
 export abstract class ReadOnceLayer implements Layer {
   readonly #source: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #mediaType: GzipLayerMediaType;
+  readonly #mediaType: CompressedLayerMediaType;
   readonly #values: Settlement<LayerValues> = settlement<LayerValues>();
   readonly #digest = quiet(this.#values.promise.then((values) => values.digest));
   readonly #diffID = quiet(this.#values.promise.then((values) => values.diffID));
@@ -36,7 +36,7 @@ export abstract class ReadOnceLayer implements Layer {
   protected constructor(
     className: string,
     source: LayerSource,
-    mediaType: GzipLayerMediaType,
+    mediaType: CompressedLayerMediaType,
     wrapReader: (reader: ReadableStreamDefaultReader<Uint8Array>) => ReadableStreamDefaultReader<Uint8Array> = (reader) => reader,
   ) {
     const readable = layerSourceStream(source);

@@ -1,6 +1,6 @@
 import { UncompressedUnavailableError } from "./errors.ts";
 import { hashingGunzipStream } from "./_hashing_gunzip_stream.ts";
-import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type GzipLayerMediaType } from "../oci/media_types.ts";
+import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type CompressedLayerMediaType } from "../oci/media_types.ts";
 import type { LayerSource } from "./layer_source.ts";
 import { ReadOnceLayer, type PipelineReports } from "./_read_once_layer.ts";
 
@@ -11,7 +11,7 @@ export interface CompressedStreamLayerOptions {
    *
    * @default "application/vnd.oci.image.layer.v1.tar+gzip"
    */
-  mediaType?: GzipLayerMediaType;
+  mediaType?: CompressedLayerMediaType;
   /**
    * Refuse a gzip whose content is not a tar, judged from the first 512-byte
    * block of the decompressed bytes (see `StreamLayerOptions.requireTar`).

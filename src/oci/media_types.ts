@@ -13,6 +13,15 @@ export const DOCKER_FOREIGN_LAYER_GZIP = "application/vnd.docker.image.rootfs.fo
 /** The media types a gzip layer made by streamlayer may carry. */
 export type GzipLayerMediaType = typeof OCI_LAYER_GZIP | typeof DOCKER_LAYER_GZIP;
 
+/**
+ * The OCI media type of a zstd-compressed tar layer. Pulled by containerd 1.5+
+ * and Docker 23+; Docker's own manifest format has no zstd layer type.
+ */
+export const OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
+
+/** The media types a layer made by streamlayer may carry: gzip, or OCI's zstd. */
+export type CompressedLayerMediaType = GzipLayerMediaType | typeof OCI_LAYER_ZSTD;
+
 /** The media type of an OCI image manifest. */
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
