@@ -8,17 +8,18 @@
 //   the browser refuses; a front that answers OPTIONS (nginx, a Worker) fixes it.
 //   The token server, a third origin, must answer CORS and preflights too;
 // - no CORS at all, and Allow-Origin without Expose-Headers: the errors name
-//   CORS and the header to expose.
+//   CORS and the header to expose, and the page's diagnosis says CORS;
+// - nothing listening: the page says unreachable, not CORS (its no-cors probe
+//   of the registry's origin is refused).
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { expect, test, type Page } from "@playwright/test";
-import { build } from "vite";
 import { startRegistry, type RunningRegistry, type StartRegistryOptions } from "../support/registry.ts";
-import { startPreflightFront, startStaticServer, type LocalServer } from "./chromium/cross_origin_servers.ts";
+import { serveBuiltExample, pushFromPage as pushFromExample, type FileToPush, type PageOutcome, type ServedExample } from "./chromium/browser_example.ts";
+import { startPreflightFront, type LocalServer } from "./chromium/cross_origin_servers.ts";
 import { sha256 } from "../support/tools.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -30,20 +31,16 @@ const ALLOW = {
 };
 const CORS = { ...ALLOW, "Access-Control-Expose-Headers": EXPOSE };
 
-let outDir: string;
-let site: LocalServer;
+let site: ServedExample;
 const stops: (() => Promise<void>)[] = [];
 
 test.beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "streamlayer-vite-"));
-  await build({ root: join(ROOT, "examples/browser"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
-  site = await startStaticServer(outDir);
+  site = await serveBuiltExample();
 });
 
 test.afterAll(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
   await site?.stop();
-  rmSync(outDir, { recursive: true, force: true });
 });
 
 async function registryWith(options: StartRegistryOptions): Promise<RunningRegistry> {
@@ -64,26 +61,9 @@ function tarball(): Buffer {
 }
 
 
-interface PageResult {
-  ok: boolean;
-  error?: string;
-  manifest?: string;
-  layer?: { digest: string; diffID: string; size: number };
-}
-
 /** Fills the example's form on its own origin and pushes; returns what the page shows. */
-async function pushFromPage(page: Page, reference: string, file: { name: string; buffer: Buffer }, auth?: { username: string; password: string }): Promise<PageResult> {
-  await page.goto(site.url);
-  expect(new URL(page.url()).origin).not.toBe(`http://${reference.split("/")[0]}`);
-  await page.fill("#reference", reference);
-  await page.setInputFiles("#file", { ...file, mimeType: "application/octet-stream" });
-  if (auth) {
-    await page.fill("#username", auth.username);
-    await page.fill("#password", auth.password);
-  }
-  await page.click("#submit");
-  await page.waitForSelector("#result[data-state=done], #result[data-state=failed]", { timeout: 50_000 });
-  return JSON.parse((await page.textContent("#result")) ?? "{}") as PageResult;
+function pushFromPage(page: Page, reference: string, file: FileToPush, auth?: { username: string; password: string }): Promise<PageOutcome> {
+  return pushFromExample(page, site.url, reference, file, auth);
 }
 
 const run = promisify(execFile);
@@ -106,11 +86,13 @@ test("anonymous: a page on another origin pushes a .tar and a .tar.gz to docker-
   const tar = tarball();
   const pushed = await pushFromPage(page, `${registry.host}/cors/anonymous:tar`, { name: "layer.tar", buffer: tar });
   expect(pushed.error ?? "").toBe("");
-  expect(await inspect(registry, `${registry.host}/cors/anonymous:tar`)).toEqual({ layers: [pushed.layer!.digest], diffIDs: [sha256(tar)] });
+  expect(pushed.state).toBe("done");
+  expect(await inspect(registry, `${registry.host}/cors/anonymous:tar`)).toEqual({ layers: [pushed.layerDigest], diffIDs: [sha256(tar)] });
 
   const tgz = gzipSync(tar);
   const compressed = await pushFromPage(page, `${registry.host}/cors/anonymous:tgz`, { name: "layer.tar.gz", buffer: tgz });
   expect(compressed.error ?? "").toBe("");
+  expect(compressed.state).toBe("done");
   expect(await inspect(registry, `${registry.host}/cors/anonymous:tgz`)).toEqual({ layers: [sha256(tgz)], diffIDs: [sha256(gunzipSync(tgz))] });
 });
 
@@ -121,14 +103,16 @@ test("basic auth: docker-registry answers the preflight with 401, the error name
 
   const tar = tarball();
   const refused = await pushFromPage(page, `${registry.host}/cors/basic:v1`, { name: "layer.tar", buffer: tar }, registry.credentials);
-  expect(refused.ok).toBe(false);
+  expect(refused.state).toBe("failed");
   expect(refused.error).toMatch(/CORS/);
   expect(refused.error).toMatch(/OPTIONS preflight with a 2xx without asking for credentials/);
+  expect(refused.kind, "docker-registry answers, so the page's probe tells CORS").toBe("cors");
 
   const fronted = await front(registry);
   const pushed = await pushFromPage(page, `${fronted.host}/cors/basic:v1`, { name: "layer.tar", buffer: tar }, registry.credentials);
   expect(pushed.error ?? "").toBe("");
-  expect(await inspect(registry, `${registry.host}/cors/basic:v1`)).toEqual({ layers: [pushed.layer!.digest], diffIDs: [sha256(tar)] });
+  expect(pushed.state).toBe("done");
+  expect(await inspect(registry, `${registry.host}/cors/basic:v1`)).toEqual({ layers: [pushed.layerDigest], diffIDs: [sha256(tar)] });
 });
 
 test("token auth, the token server on a third origin with CORS: through a front answering OPTIONS, the push works", async ({ page }) => {
@@ -146,22 +130,51 @@ test("token auth, the token server on a third origin with CORS: through a front 
   const issuedBefore = registry.tokenServer!.issued;
   const pushed = await pushFromPage(page, `${fronted.host}/cors/token:v1`, { name: "layer.tar", buffer: tar }, registry.credentials);
   expect(pushed.error ?? "").toBe("");
+  expect(pushed.state).toBe("done");
   expect(registry.tokenServer!.issued, "the page fetched tokens from the third origin").toBeGreaterThan(issuedBefore);
-  expect(await inspect(registry, `${registry.host}/cors/token:v1`)).toEqual({ layers: [pushed.layer!.digest], diffIDs: [sha256(tar)] });
+  expect(await inspect(registry, `${registry.host}/cors/token:v1`)).toEqual({ layers: [pushed.layerDigest], diffIDs: [sha256(tar)] });
 });
 
 test("a registry without CORS headers: the error says CORS and names Access-Control-Allow-Origin", async ({ page }) => {
   const registry = await registryWith({});
   const result = await pushFromPage(page, `${registry.host}/cors/none:v1`, { name: "layer.tar", buffer: tarball() });
-  expect(result.ok).toBe(false);
+  expect(result.state).toBe("failed");
   expect(result.error).toMatch(/RegistryError: .*GET http:\/\/127\.0\.0\.1:\d+\/v2\/: no response/);
   expect(result.error).toMatch(/most likely CORS: the registry must answer http:\/\/127\.0\.0\.1:\d+ with Access-Control-Allow-Origin/);
+  expect(result.kind).toBe("cors");
+  expect(result.errorTitle).toBe("The registry answered, but did not allow this page (CORS)");
+  expect(result.fixes).toContain(`Answer this page's origin, ${new URL(site.url).origin}, with Access-Control-Allow-Origin.`);
+  expect(result.fixes).toMatch(/Access-Control-Expose-Headers/);
+});
+
+test("nothing listening: the page says the registry is unreachable, not CORS, and to start it or check the address", async ({ page }) => {
+  const port = await closedPort();
+  const result = await pushFromPage(page, `127.0.0.1:${port}/cors/nobody:v1`, { name: "layer.tar", buffer: tarball() });
+  expect(result.state).toBe("failed");
+  expect(result.error, "the library's own message, shown whole").toMatch(new RegExp(`GET http://127\\.0\\.0\\.1:${port}/v2/: no response`));
+  expect(result.kind).toBe("unreachable");
+  expect(result.errorTitle).toBe(`The registry at http://127.0.0.1:${port} is unreachable`);
+  expect(result.errorTitle).not.toMatch(/CORS/);
+  expect(result.fixes).toMatch(/^Start the registry/m);
+  expect(result.fixes).toContain(`the host and the port (127.0.0.1:${port})`);
 });
 
 test("Allow-Origin without Expose-Headers: the error says CORS and names Location and Access-Control-Expose-Headers", async ({ page }) => {
   const registry = await registryWith({ httpHeaders: ALLOW });
   const result = await pushFromPage(page, `${registry.host}/cors/unexposed:v1`, { name: "layer.tar", buffer: tarball() });
-  expect(result.ok).toBe(false);
+  expect(result.state).toBe("failed");
   expect(result.error).toMatch(/POST .*blobs\/uploads\/: HTTP 202: no Location header visible: the answer crossed origins \(CORS\)/);
   expect(result.error).toMatch(/add it to Access-Control-Expose-Headers \(Location, Range, Docker-Upload-UUID, Docker-Content-Digest/);
+  expect(result.kind).toBe("cors");
+  expect(result.errorTitle).toBe("The registry hides headers this page needs (CORS)");
+  expect(result.fixes).toMatch(/Expose Location, Range, .* \(Access-Control-Expose-Headers\)/);
 });
+
+/** A port of 127.0.0.1 that nothing listens on: one the system just gave and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
