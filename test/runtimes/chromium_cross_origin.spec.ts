@@ -87,6 +87,7 @@ test("anonymous: a page on another origin pushes a .tar and a .tar.gz to docker-
   const pushed = await pushFromPage(page, `${registry.host}/cors/anonymous:tar`, { name: "layer.tar", buffer: tar });
   expect(pushed.error ?? "").toBe("");
   expect(pushed.state).toBe("done");
+  expect(pushed.thread, "the example pushes from a Web Worker").toBe("a Web Worker");
   expect(await inspect(registry, `${registry.host}/cors/anonymous:tar`)).toEqual({ layers: [pushed.layerDigest], diffIDs: [sha256(tar)] });
 
   const tgz = gzipSync(tar);
