@@ -170,6 +170,34 @@ for (const kind of REGISTRY_KINDS) describe(`chunked upload through faults, ${ki
     await expectTypedEnd("fault/reset", onPatch(2, { kind: "reset-mid-body", after: 100 * 1024 }), true);
   });
 
+  test("a PATCH cut as distribution v3 answers it (the bytes kept, Range reporting them): resumed from there, the blob whole", async () => {
+    const log = await expectWhole("fault/v3-resume", onPatch(2, { kind: "cut-patch-v3", after: 300 * 1024 }));
+    assert.ok(log.includes("GET 204"), `the status was asked and told the bytes held: ${log.join(", ")}`);
+    const after = log.slice(log.indexOf("GET 204") + 1);
+    assert.equal(after[0], "PATCH 202", "the next PATCH sends the rest of the chunk and is taken");
+  });
+
+  test("a PATCH cut as v3 answers it, then refused for good: typed, and the DELETE on the older URL answered 416 as v3 does", async () => {
+    proxy.log.length = 0;
+    proxy.setRule((request) => {
+      if (request.method !== "PATCH") return undefined;
+      if (request.nth === 2) return { kind: "cut-patch-v3", after: 300 * 1024 };
+      if (request.nth > 2) return { kind: "respond", status: 400, body: errorBody("BLOB_UPLOAD_INVALID") };
+      return undefined;
+    });
+    const { result, stats } = await push(proxy, "fault/v3-refused");
+    assert.equal(result.status, "rejected");
+    const reason = (result as PromiseRejectedResult).reason as unknown;
+    assert.ok(reason instanceof RegistryError && reason.status === 400, String(reason));
+    assert.ok(stats.cancelled, "the source is cancelled");
+    const deleted = proxy.log.filter((entry) => entry.method === "DELETE");
+    assert.equal(deleted.length, 1, "one DELETE, on the URL the client holds");
+    // docker-registry's upload URLs carry the session's state: the client's is older than the bytes the registry kept,
+    // and v3 answers 416. go-containerregistry's URL never changes: the DELETE reaches it (it has no DELETE for uploads).
+    if (registry.kind === "docker-registry") assert.equal(deleted[0]!.status, 416);
+    else assert.notEqual(deleted[0]!.status, 416);
+  });
+
   test("a response lost after the registry took the chunk: whole blob or a typed error", async () => {
     await expectTypedEnd("fault/lost", onPatch(2, { kind: "drop-response" }), true);
   });

@@ -26,7 +26,17 @@ export type FaultAction =
    */
   | { kind: "corrupt-body"; flip?: number; cut?: number }
   /** Forward, pass on the registry's headers and `after` bytes of its body, then drop the client's connection. */
-  | { kind: "cut-response"; after: number };
+  | { kind: "cut-response"; after: number }
+  /**
+   * A PATCH cut after `after` bytes, answered as distribution v3 does: the
+   * client's connection is dropped, but the registry keeps the bytes that
+   * came (the proxy sends them on as a PATCH of their own). From then on the
+   * session behaves as v3's: a status GET on any of its URLs is answered
+   * 204 with `Range` reporting the bytes held, a PATCH or PUT on an older URL
+   * reaches the session where it stands, and a DELETE on an older URL is
+   * answered 416.
+   */
+  | { kind: "cut-patch-v3"; after: number };
 
 export interface ProxiedRequest {
   readonly method: string;
@@ -75,6 +85,10 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
     log.push(entry);
     response.on("finish", () => (entry.status = response.statusCode));
 
+    if (action.kind === "cut-patch-v3") return cutPatchKeepingBytes(request, response, action.after);
+    const kept = v3Sessions.get(sessionKey(request.url ?? "/"));
+    if (kept !== undefined && action.kind === "forward" && answerAsV3(request, response, kept)) return;
+
     if (action.kind === "respond") {
       request.resume();
       request.on("end", () => {
@@ -111,6 +125,7 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
 
     outgoing.on("response", (answer) => {
       entry.upstreamStatus = answer.statusCode;
+      remember(request.url ?? "/", answer);
       if (action.kind === "drop-response") {
         answer.resume();
         answer.on("end", () => request.socket.destroy());
@@ -126,6 +141,78 @@ export async function startFaultProxy(target: string, rule: FaultRule = () => un
       else pass();
     });
     request.pipe(outgoing);
+  };
+
+  // Each upload session's newest URL as the registry gave it, and the bytes it said it held.
+  const sessions = new Map<string, { newest: string; held: number }>();
+  // Sessions that went through a v3-style cut: older URLs lead to the newest.
+  const v3Sessions = new Map<string, { newest: string; held: number }>();
+
+  const remember = (from: string, answer: IncomingMessage): void => {
+    const location = answer.headers.location;
+    if (location === undefined || !location.includes("/blobs/uploads/")) return;
+    const newest = new URL(location, upstream).pathname + new URL(location, upstream).search;
+    const range = /^(?:bytes=)?0-(\d+)$/.exec(String(answer.headers.range ?? ""));
+    const state = { newest, held: range ? Number(range[1]) + 1 : 0 };
+    sessions.set(sessionKey(newest), state);
+    if (v3Sessions.has(sessionKey(from))) v3Sessions.set(sessionKey(newest), state);
+  };
+
+  const cutPatchKeepingBytes = (request: IncomingMessage, response: ServerResponse, after: number): void => {
+    const pieces: Buffer[] = [];
+    let taken = 0;
+    let cut = false;
+    const start = Number(/^(\d+)-/.exec(String(request.headers["content-range"] ?? "0-"))?.[1] ?? 0);
+    const finish = (): void => {
+      if (cut) return;
+      cut = true;
+      const bytes = Buffer.concat(pieces).subarray(0, after);
+      const target = sessions.get(sessionKey(request.url ?? "/"))?.newest ?? request.url ?? "/";
+      const headers = { "content-type": "application/octet-stream", "content-length": String(bytes.length), "content-range": `${start}-${start + bytes.length - 1}` };
+      const partial = httpRequest({ host: upstream.hostname, port: upstream.port, method: "PATCH", path: target, headers });
+      partial.on("response", (answer) => {
+        answer.resume();
+        remember(target, answer);
+        const state = sessions.get(sessionKey(answer.headers.location ?? target));
+        if (state) for (const key of [sessionKey(request.url ?? "/"), sessionKey(state.newest)]) v3Sessions.set(key, state);
+        // The client loses its connection only once the registry holds the bytes, as v3 would have them.
+        request.socket.destroy();
+      });
+      partial.on("error", () => request.socket.destroy());
+      partial.end(bytes);
+    };
+    request.on("data", (chunk: Buffer) => {
+      if (taken >= after) return;
+      pieces.push(chunk);
+      taken += chunk.length;
+      if (taken >= after) finish();
+    });
+    request.on("end", finish);
+    void response;
+  };
+
+  // v3's session where it stands, whatever URL of it the client holds; undefined: forward as it is.
+  const answerAsV3 = (request: IncomingMessage, response: ServerResponse, state: { newest: string; held: number }): boolean => {
+    const url = request.url ?? "/";
+    if (request.method === "GET") {
+      request.resume();
+      response.writeHead(204, { range: `0-${Math.max(state.held - 1, 0)}`, "docker-upload-uuid": sessionKey(url).split("/").pop() ?? "" });
+      response.end();
+      return true;
+    }
+    if (url === state.newest) return false;
+    if (request.method === "DELETE") {
+      request.resume();
+      response.writeHead(416, { "content-type": "application/json" });
+      response.end(JSON.stringify({ errors: [{ code: "BLOB_UPLOAD_INVALID", message: "upload URL is not the session's newest" }] }));
+      return true;
+    }
+    // PATCH, PUT: to the session where it stands (the digest of a PUT kept).
+    const digest = new URL(url, upstream).searchParams.get("digest");
+    const target = new URL(state.newest, upstream);
+    if (digest !== null) target.searchParams.set("digest", digest);
+    request.url = target.pathname + target.search;
+    return false;
   };
 
   const server = createServer((request, response) => void handle(request, response));
@@ -175,4 +262,9 @@ function cutAfter(answer: IncomingMessage, response: ServerResponse, after: numb
   answer.on("end", () => {
     if (passed < after) setTimeout(() => response.socket?.destroy(), 20);
   });
+}
+
+// An upload session by its path (the query holds its state).
+function sessionKey(url: string): string {
+  return new URL(url, "http://proxy").pathname;
 }
