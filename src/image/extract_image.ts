@@ -44,9 +44,10 @@ type DeferredLinks = Map<number, Map<string, TarHeader[]>>;
  * layer holds the same path twice, the first is kept, as `mutate.Extract`
  * does. Device numbers are not kept (modern-tar's headers have none).
  *
- * Each layer is read through its `uncompressed()` (a pulled layer's checks
- * the DiffID as it streams), or else its gzip `compressed()` bytes are
- * decompressed here: a `StreamLayer` is read (so consumed) this way.
+ * Each layer is read through its `uncompressed()` (a pulled or layout
+ * layer's checks the digest and the DiffID as it streams), or else its
+ * `compressed()` bytes are decompressed here by media type: a `StreamLayer`
+ * is read (so consumed) this way.
  *
  * @param image The image, such as `await pullImage(reference)`.
  * @param options An abort signal.
@@ -54,6 +55,7 @@ type DeferredLinks = Map<number, Map<string, TarHeader[]>>;
  * @throws (through the stream) {UnsafeTarPathError} when a name climbs out of
  * the root with `..`; nothing is written for it, and the stream ends there.
  * @throws (through the stream) {InvalidTarError} when a layer is not a well-formed tar.
+ * @throws (through the stream) {UncompressedUnavailableError} for a layer media type with no decompressor here.
  * @throws (through the stream) {DigestMismatchError} when a layer's bytes do not match
  * its digest or DiffID; {@link RegistryError} when the registry fails; the signal's reason.
  *
@@ -117,7 +119,7 @@ async function writeFileSystem(layers: readonly Layer[], packer: TarPackControll
     const opaque: string[] = [];
     const layer = layers[position] as Layer;
     await forEachTarEntry(
-      await layerTar(layer, position),
+      await layerTar(layer),
       async ({ header, body }) => {
         const path = normalizeTarPath(header.name, position);
         const { directory, base } = splitTarPath(path);
@@ -178,7 +180,7 @@ async function writeDeferredLinks(layers: readonly Layer[], deferred: DeferredLi
     }
     if (lost.size === 0) continue;
     await forEachTarEntry(
-      await layerTar(layers[position] as Layer, position),
+      await layerTar(layers[position] as Layer),
       async ({ header, body }) => {
         const path = normalizeTarPath(header.name, position);
         const links = lost.get(path);

@@ -1,15 +1,14 @@
-import { createHash } from "node:crypto";
 import type { Layer, LayerValues } from "../layer/layer.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
-import { DigestMismatchError } from "../oci/errors.ts";
-import { UnsupportedImageError } from "../image/errors.ts";
+import { decodedLayer } from "../registry/_decoded_layer.ts";
+import { decompressorFor } from "../registry/_decompressors.ts";
 import { layoutBlobPath, verifiedBlobStream } from "./_verified_file.ts";
 
 /**
  * A layer stored in an OCI layout, known by its manifest's descriptor and its
  * config's DiffID. Its bytes are read from the blob file only when asked,
  * each time anew, and checked as they stream: `compressed()` against the
- * digest and size, `uncompressed()` against the DiffID.
+ * digest and size, `uncompressed()` against the DiffID too.
  */
 export class LayoutLayer implements Layer {
   readonly descriptor: Descriptor;
@@ -53,33 +52,16 @@ export class LayoutLayer implements Layer {
   }
 
   /**
-   * The tar: the blob gunzipped as it streams (or as it is, for an
-   * uncompressed layer), checked against the DiffID before the stream ends.
+   * The tar: the blob decompressed as it streams (gzip, one member or many;
+   * zstd where the runtime's DecompressionStream has it; a plain tar as it
+   * is), checked against the DiffID before the stream ends, as a pulled
+   * layer's is.
    *
-   * @throws {UnsupportedImageError} for a compression other than gzip.
+   * @throws {UncompressedUnavailableError} for a media type with no decompressor here.
    */
   uncompressed(): ReadableStream<Uint8Array> {
-    const mediaType = this.descriptor.mediaType;
-    const where = `uncompressed ${layoutBlobPath(this.#directory, this.descriptor.digest)}`;
-    if (/(\+|\.tar\.)gzip$/.test(mediaType)) {
-      const gunzip = new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
-      return this.compressed().pipeThrough(gunzip).pipeThrough(checkedSha256(this.#diffID, where));
-    }
-    if (/(\.|\/)tar$/.test(mediaType)) return this.compressed().pipeThrough(checkedSha256(this.#diffID, where));
-    throw new UnsupportedImageError(where, `cannot decompress a layer of media type ${mediaType}`);
+    const decompressor = decompressorFor(this.descriptor.mediaType);
+    const where = `layer ${layoutBlobPath(this.#directory, this.descriptor.digest)}`;
+    return decodedLayer({ compressed: this.compressed(), decompressor, diffID: this.#diffID, where });
   }
-}
-
-function checkedSha256(expected: string, where: string): TransformStream<Uint8Array, Uint8Array> {
-  const hash = createHash("sha256");
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      hash.update(chunk);
-      controller.enqueue(chunk);
-    },
-    flush() {
-      const actual = `sha256:${hash.digest("hex")}`;
-      if (actual !== expected) throw new DigestMismatchError(expected, actual, where);
-    },
-  });
 }
