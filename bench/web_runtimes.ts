@@ -21,7 +21,7 @@ import { browserBundle, serveFiles } from "../test/compress/_served_files.ts";
 import { startWorker } from "../test/runtimes/workerd/_workerd.ts";
 import { heading, median, say, table } from "./_report.ts";
 import { benchTarball, MiB } from "./fixture.ts";
-import { WEB_RUNTIME_CASES } from "./web_runtimes_probe.ts";
+import { EXTRA_CASES, WEB_RUNTIME_CASES } from "./web_runtimes_probe.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const SIZE_MIB = Number(process.env.BENCH_WEB_MIB ?? 64);
@@ -176,10 +176,11 @@ async function inWorkerd(tarball: string): Promise<RuntimeRun> {
   try {
     await (await worker.fetch("/input", { method: "POST", body: await readFile(tarball) })).json();
     const rounds: Round[] = [];
+    const cases = process.env.BENCH_WEB_PULLED ? [...WEB_RUNTIME_CASES, ...EXTRA_CASES] : WEB_RUNTIME_CASES;
     for (let round = 0; round < ROUNDS; round++) {
       const times: Round = {};
-      for (let i = 0; i < WEB_RUNTIME_CASES.length; i++) {
-        const name = WEB_RUNTIME_CASES[(i + round) % WEB_RUNTIME_CASES.length]!;
+      for (let i = 0; i < cases.length; i++) {
+        const name = cases[(i + round) % cases.length]!;
         const started = performance.now();
         const response = await worker.fetch(`/case?name=${encodeURIComponent(name)}&chunk=${CHUNK}`, { method: "POST" });
         if (!response.ok) throw new Error(`workerd: ${name}: ${await response.text()}`);
@@ -191,7 +192,7 @@ async function inWorkerd(tarball: string): Promise<RuntimeRun> {
     // The whole workerd process, which also sees what workerd holds natively
     // (its CompressionStream's buffers), where V8's count of the isolate would not.
     const baseline = worker.residentBytes();
-    const { peak } = await sampleDuring(async () => worker.residentBytes(), readSlowly(await worker.fetch(`/layer?times=${MEMORY_TIMES}&chunk=${CHUNK}`)));
+    const { peak } = await sampleDuring(async () => worker.residentBytes(), readSlowly(await worker.fetch(`/layer?times=${MEMORY_TIMES}&chunk=${CHUNK}&pulled=${process.env.BENCH_WEB_PULLED ? 1 : 0}`)));
     return { rounds, memory: { baseline, peak, what: "workerd process resident" } };
   } finally {
     await worker.stop();

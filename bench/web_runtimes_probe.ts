@@ -3,11 +3,18 @@
 // through the bare CompressionStream pipeline and through StreamLayer with its
 // default options (both SHA-256s and the size), cases in an order rotated by
 // the round. Web-platform globals only.
-import { StreamLayer } from "../src/index.ts";
+import { StreamLayer, type StreamLayerOptions } from "../src/index.ts";
+import { pulledCompressionStream } from "./_pulled_compression_stream.ts";
 
 /** The cases of a round; the first is the baseline the others are divided by. */
 export const WEB_RUNTIME_CASES = ["CompressionStream (bare pipeline)", "StreamLayer (default options)"] as const;
-export type WebRuntimeCase = (typeof WEB_RUNTIME_CASES)[number];
+/** Cases run only where asked for: how one option compares, while deciding what the default should be. */
+export const EXTRA_CASES = ["StreamLayer (pulled CompressionStream)"] as const;
+export type WebRuntimeCase = (typeof WEB_RUNTIME_CASES)[number] | (typeof EXTRA_CASES)[number];
+
+function layerOptions(name: WebRuntimeCase): StreamLayerOptions {
+  return name === "StreamLayer (pulled CompressionStream)" ? { compressor: pulledCompressionStream } : {};
+}
 
 function sourceOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Array> {
   let offset = 0;
@@ -37,7 +44,7 @@ export async function timeCase(name: WebRuntimeCase, bytes: Uint8Array, chunkSiz
     const length = await drain(source.pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>));
     if (length === 0) throw new Error(`${name}: no output`);
   } else {
-    const layer = new StreamLayer(source);
+    const layer = new StreamLayer(source, layerOptions(name));
     const length = await drain(layer.compressed());
     const [digest, , size] = await Promise.all([layer.digest(), layer.diffID(), layer.size()]);
     if (size !== length || !digest.startsWith("sha256:")) throw new Error(`${name}: size ${size} for ${length} bytes`);
@@ -46,10 +53,10 @@ export async function timeCase(name: WebRuntimeCase, bytes: Uint8Array, chunkSiz
 }
 
 /** Milliseconds per case for one round, cases rotated by `round`. */
-export async function webRuntimeRound(bytes: Uint8Array, round: number, chunkSize: number): Promise<Record<string, number>> {
+export async function webRuntimeRound(bytes: Uint8Array, round: number, chunkSize: number, cases: readonly WebRuntimeCase[] = WEB_RUNTIME_CASES): Promise<Record<string, number>> {
   const times: Record<string, number> = {};
-  for (let i = 0; i < WEB_RUNTIME_CASES.length; i++) {
-    const name = WEB_RUNTIME_CASES[(i + round) % WEB_RUNTIME_CASES.length]!;
+  for (let i = 0; i < cases.length; i++) {
+    const name = cases[(i + round) % cases.length]!;
     times[name] = await timeCase(name, bytes, chunkSize);
   }
   return times;

@@ -5,7 +5,8 @@
 //   GET  /layer?times=&chunk=        answers with StreamLayer's gzip of the tarball
 //                                    `times` over, for a slow reader to read
 import { StreamLayer } from "../src/index.ts";
-import { timeCase, WEB_RUNTIME_CASES, type WebRuntimeCase } from "./web_runtimes_probe.ts";
+import { pulledCompressionStream } from "./_pulled_compression_stream.ts";
+import { EXTRA_CASES, timeCase, WEB_RUNTIME_CASES, type WebRuntimeCase } from "./web_runtimes_probe.ts";
 
 let bytes = new Uint8Array(0);
 
@@ -19,7 +20,7 @@ export default {
         return Response.json({ loaded: bytes.length });
       case "/case": {
         const name = url.searchParams.get("name") as WebRuntimeCase;
-        if (!WEB_RUNTIME_CASES.includes(name)) return new Response(`Unknown case: ${name}`, { status: 400 });
+        if (![...WEB_RUNTIME_CASES, ...EXTRA_CASES].includes(name)) return new Response(`Unknown case: ${name}`, { status: 400 });
         await timeCase(name, bytes, chunk);
         return Response.json({ ok: true });
       }
@@ -36,7 +37,8 @@ export default {
             controller.enqueue(bytes.subarray(offset, (offset += chunk)));
           },
         }, { highWaterMark: 0 });
-        return new Response(new StreamLayer(source).compressed());
+        const pulled = url.searchParams.get("pulled") === "1";
+        return new Response(new StreamLayer(source, pulled ? { compressor: pulledCompressionStream } : {}).compressed());
       }
       default:
         return new Response("Not found", { status: 404 });
