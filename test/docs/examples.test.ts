@@ -77,7 +77,8 @@ function asProgram(example: Example, registryHost: string): string {
   const directory = join(ROOT, example.file, "..");
   let code = example.code.replace(/from "(\.{1,2}\/[^"]+)"/g, (_, path: string) => `from ${JSON.stringify(join(directory, path))}`);
   for (const [name, source] of ENTRY_POINTS) code = code.replaceAll(`from "${name}"`, `from ${JSON.stringify(source)}`);
-  return code.replaceAll("127.0.0.1:5000", registryHost);
+  // The address as a regular expression spells it too (127\.0\.0\.1:5000).
+  return code.replaceAll("127\\.0\\.0\\.1:5000", registryHost.replaceAll(".", "\\.")).replaceAll("127.0.0.1:5000", registryHost);
 }
 
 // The images the examples build on, as a reader's registry would have them.
