@@ -2,6 +2,7 @@
 // /v2/ on to the real registry, so the page reaches the registry from its own
 // origin (no CORS needed). HTTP/1.1, as a plain local server is.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -16,6 +17,7 @@ export interface PageServer {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+const ZSTD_WASM = join(here, "../../../src/compress/zstd/zstd.wasm");
 
 const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>streamlayer in Chromium</title></head>
@@ -38,11 +40,13 @@ async function bundle(entry: string): Promise<string> {
 /** Starts the server; `registry` is the registry's `http://host:port`. */
 export async function startPageServer(registry: string): Promise<PageServer> {
   const [page, worker] = await Promise.all([bundle("page.ts"), bundle("web_worker.ts")]);
-  const files: Record<string, { type: string; body: string }> = {
+  const files: Record<string, { type: string; body: string | Uint8Array }> = {
     "/": { type: "text/html", body: PAGE },
     "/page.js": { type: "text/javascript", body: page },
     "/web_worker.js": { type: "text/javascript", body: worker },
   };
+  // Beside the page's scripts, where the zstd loader fetches it (a bundler would copy it there).
+  if (existsSync(ZSTD_WASM)) files["/zstd.wasm"] = { type: "application/wasm", body: readFileSync(ZSTD_WASM) };
   const target = new URL(registry);
   const server = createServer((incoming, outgoing) => {
     if (incoming.url?.startsWith("/v2/")) return proxy(incoming, outgoing, target);

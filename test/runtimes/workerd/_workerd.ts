@@ -2,11 +2,11 @@
 // esbuild the way a Workers project bundles it. Every outbound fetch of the
 // Worker goes to the registry: workerd refuses loopback addresses for its
 // default internet service, so the registry is its outbound service instead.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { Miniflare } from "miniflare";
 import { createServer } from "node:net";
 import { WebSocket } from "undici"; // Node 20 has no WebSocket global
@@ -28,6 +28,18 @@ export interface RunningWorker {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+const ZSTD_WASM = join(here, "../../../src/compress/zstd/zstd.wasm");
+
+// What wrangler does for the published package: `#zstd-wasm` by its `workerd`
+// condition (the sources' tsconfig paths would give the fetching loader), and
+// zstd.wasm left as an import of a module of the Worker's own.
+const zstdWasmModule: Plugin = {
+  name: "zstd-wasm-module",
+  setup(build) {
+    build.onResolve({ filter: /^#zstd-wasm$/ }, () => ({ path: join(here, "../../../src/compress/zstd/_wasm_workerd.ts") }));
+    build.onResolve({ filter: /\/zstd\.wasm$/ }, () => ({ path: "./zstd.wasm", external: true }));
+  },
+};
 
 /** Starts `entry` (a file of this folder, worker.ts unless told) as the Worker. */
 export async function startWorker(registryHost: string, entry = "worker.ts"): Promise<RunningWorker> {
@@ -43,13 +55,16 @@ export async function startWorker(registryHost: string, entry = "worker.ts"): Pr
     tsconfig: PORTABLE_TSCONFIG,
     target: "es2022",
     logLevel: "warning",
+    plugins: [zstdWasmModule],
   });
+  const zstd = existsSync(ZSTD_WASM); // built by npm run build:zstd
+  if (zstd) copyFileSync(ZSTD_WASM, join(dir, "zstd.wasm"));
   const before = workerdChildren();
   const inspectorPort = await freePort();
   const miniflare = new Miniflare({
     inspectorPort,
     modulesRoot: dir,
-    modules: [{ type: "ESModule", path: script }],
+    modules: [{ type: "ESModule", path: script }, ...(zstd ? [{ type: "CompiledWasm" as const, path: join(dir, "zstd.wasm") }] : [])],
     compatibilityDate: "2025-01-01",
     outboundService: { external: { address: registryHost, http: {} } },
   });
