@@ -69,7 +69,12 @@ export class CompressedStreamLayer extends ReadOnceLayer {
     this.#requireTar = requireTar !== false;
   }
 
-  /** The gzip bytes as given, hashed and decompressed (to hash the tar) on their way. */
+  /**
+   * The gzip bytes as given, hashed and decompressed (to hash the tar) on their way.
+   * The read-once base's hook, not for use outside it.
+   *
+   * @ignore
+   */
   protected pipeline(source: ReadableStreamDefaultReader<Uint8Array>, reports: PipelineReports): ReadableStream<Uint8Array> {
     return hashingGunzipStream(source, { requireTar: this.#requireTar, ...reports });
   }

@@ -163,7 +163,12 @@ export class StreamLayer extends ReadOnceLayer {
     this.#settings = settings;
   }
 
-  /** The gzip (or zstd) of the tar read from `source`, hashing both sides on the way; called once, by `compressed()`. */
+  /**
+   * The gzip (or zstd) of the tar read from `source`, hashing both sides on the way; called once, by `compressed()`.
+   * The read-once base's hook, not for use outside it.
+   *
+   * @ignore
+   */
   protected pipeline(source: ReadableStreamDefaultReader<Uint8Array>, reports: PipelineReports): ReadableStream<Uint8Array> {
     const { compression, level, compressor, deterministic, parallelism } = this.#settings;
     if (compression === "zstd") {

@@ -18,7 +18,12 @@ export interface TransportInit {
   readonly auth?: AuthOption;
   /** The `fetch` to send requests with. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-  /** A token cache to share between transports. @default a cache of its own */
+  /**
+   * A token cache to share between transports. @default a cache of its own
+   *
+   * Internal: RegistryClient shares one between the transports it makes (TokenCache is not exported).
+   * @ignore
+   */
   readonly tokens?: TokenCache;
   /** Milliseconds without progress before a request ends with {@link TimeoutError}; `false` for none. @default 60_000 */
   readonly timeout?: number | false;

@@ -14,14 +14,11 @@ import { temporaryDirectory } from "../support/tools.ts";
 
 const KNOWN_PRIVATE_TYPE_REFERENCES = [
   "public type 'StreamLayer' references private type 'ReadOnceLayer'",
-  "public type 'StreamLayer.prototype.pipeline' references private type 'PipelineReports'",
   "public type 'CompressedStreamLayer' references private type 'ReadOnceLayer'",
-  "public type 'CompressedStreamLayer.prototype.pipeline' references private type 'PipelineReports'",
   "public type 'blobLayer' references private type 'BlobLayer'",
   "public type 'CompressorChoice' references private type 'CompressorName'",
   "public type 'WriteLayerOptions' references private type 'UploadLayerOptions'",
   "public type 'WriteImageOptions' references private type 'UploadLayerOptions'",
-  "public type 'TransportInit[\"tokens\"]' references private type 'TokenCache'",
 ];
 
 let lint: ReturnType<typeof lintApiDocs>;
