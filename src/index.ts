@@ -38,7 +38,7 @@ export { appendLayers } from "./image/append_layers.ts";
 export { pullImage, type PullImageOptions } from "./image/pull_image.ts";
 export { pullImages, type PullImagesOptions } from "./image/pull_images.ts";
 export { extractImage, type ExtractImageOptions } from "./image/extract_image.ts";
-export { writeIndex, type IndexEntry, type WriteIndexOptions } from "./image/write_index.ts";
+export { writeIndex, type IndexEntries, type IndexEntry, type SourceIndex, type WriteIndexOptions } from "./image/write_index.ts";
 export { writeImage, type ImageUploadProgress, type ImageWritePhase, type WriteImageOptions } from "./image/write_image.ts";
 
 // OCI's nouns

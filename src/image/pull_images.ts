@@ -6,7 +6,7 @@ import { readIndex } from "./_manifest_shape.ts";
 import { choosePlatform, formatPlatform } from "./_platform.ts";
 import { NoMatchingPlatformError } from "./errors.ts";
 import { pullImage, type PullImageOptions } from "./pull_image.ts";
-import type { IndexEntry } from "./write_index.ts";
+import type { IndexEntry, SourceIndex } from "./write_index.ts";
 
 /** Options of {@link pullImages}. */
 export interface PullImagesOptions extends Omit<PullImageOptions, "platform"> {
@@ -27,7 +27,8 @@ export interface PullImagesOptions extends Omit<PullImageOptions, "platform"> {
  *
  * @param reference The image, such as `127.0.0.1:5000/alpine:3`.
  * @param options Credentials, fetch, signal, and the platforms to take.
- * @returns The images, each with its platform and its entry's annotations.
+ * @returns The images, each with its platform and its entry's annotations;
+ * with `sourceIndex`, the index's own bytes, when they are every image of it.
  * @throws {NoMatchingPlatformError} when the index has no image for one of `platforms`.
  * @throws what {@link pullImage} throws.
  *
@@ -43,7 +44,7 @@ export interface PullImagesOptions extends Omit<PullImageOptions, "platform"> {
  * assert.deepEqual(images.map(({ platform }) => platform?.architecture), ["amd64", "arm64"]);
  * ```
  */
-export async function pullImages(reference: string, options: PullImagesOptions = {}): Promise<IndexEntry[]> {
+export async function pullImages(reference: string, options: PullImagesOptions = {}): Promise<IndexEntry[] & { sourceIndex?: SourceIndex }> {
   const parsed = parseReference(reference, { insecure: options.insecure });
   const name = formatReference(parsed);
   const repository = formatReference({ ...parsed, tag: undefined, digest: undefined });
@@ -64,13 +65,17 @@ export async function pullImages(reference: string, options: PullImagesOptions =
     if (!entry) throw new NoMatchingPlatformError(name, formatPlatform(platform), images.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : [])));
     return entry;
   });
-  return Promise.all(
+  const entries: IndexEntry[] = await Promise.all(
     wanted.map(async (entry) => ({
       image: await pullImage(`${repository}@${entry.digest}`, options),
       ...(entry.platform ? { platform: entry.platform } : {}),
       ...(entry.annotations ? { annotations: entry.annotations } : {}),
     })),
   );
+  // Every image of the index: writeIndex may write the index's own bytes again.
+  const whole = options.platforms === undefined && images.length === index.manifests.length;
+  const indexMediaType = isIndexMediaType(mediaType) ? mediaType : declaredMediaType(fetched.bytes);
+  return whole ? Object.assign(entries, { sourceIndex: { bytes: fetched.bytes, mediaType: indexMediaType } }) : entries;
 }
 
 function declaredMediaType(bytes: Uint8Array): string {

@@ -7,6 +7,8 @@ import { DigestMismatchError } from "../oci/errors.ts";
 import type { Index } from "../oci/manifest.ts";
 import { DOCKER_MANIFEST_LIST, OCI_INDEX } from "../oci/media_types.ts";
 import { hashJson } from "./_canonical_json.ts";
+import { readIndex } from "./_manifest_shape.ts";
+import { digestOf } from "../hash/_sha256.ts";
 import type { Image } from "./image.ts";
 import { writeImage, type WriteImageOptions } from "./write_image.ts";
 
@@ -25,6 +27,21 @@ export interface IndexEntry {
    */
   readonly annotations?: Record<string, string>;
 }
+
+/**
+ * The index a list of entries was read from, as it was: {@link pullImages}
+ * and `readLayoutImages` attach it when they give every image of an index,
+ * so that a copy writes the same bytes, and so keeps the index's digest.
+ */
+export interface SourceIndex {
+  /** The index's bytes, as hashed. */
+  readonly bytes: Uint8Array;
+  /** Its media type: an OCI image index or a Docker manifest list. */
+  readonly mediaType: string;
+}
+
+/** The entries {@link writeIndex} takes: a list, with the index it came from when it is all of one. */
+export type IndexEntries = readonly IndexEntry[] & { readonly sourceIndex?: SourceIndex };
 
 /** Options of {@link writeIndex}: those of {@link writeImage}, and the index's own annotations. */
 export interface WriteIndexOptions extends WriteImageOptions {
@@ -45,10 +62,13 @@ export interface WriteIndexOptions extends WriteImageOptions {
  * list may name). The counterpart of go-containerregistry's
  * `remote.WriteIndex` of a `mutate.AppendManifests`.
  *
- * It is also the copy of a multi-platform image: `writeIndex(destination,
- * await pullImages(source))`. Each image keeps its manifest's digest; the
- * index is written anew, so its digest is the source's only when the bytes
- * come out the same.
+ * It is also the copy of a multi-platform image, as `crane copy` does it:
+ * `writeIndex(destination, await pullImages(source))`. Each image keeps its
+ * manifest's digest, and when the entries are every image of the source
+ * index, unchanged and in its order (what `pullImages` gives without
+ * `platforms`), the index's own bytes are written again, so the copy has the
+ * source's digest. Otherwise (some platforms, other images, `annotations`)
+ * the index is made anew.
  *
  * @param reference Where to push: `host[:port]/name[:tag]`, or `...@sha256:` to push the index by digest.
  * @param entries The images, each with its platform (by default the one its config says).
@@ -73,7 +93,7 @@ export interface WriteIndexOptions extends WriteImageOptions {
  * assert.equal((await arm!.image.values()).configFile.architecture, "arm64");
  * ```
  */
-export async function writeIndex(reference: string, entries: readonly IndexEntry[], options: WriteIndexOptions = {}): Promise<Descriptor> {
+export async function writeIndex(reference: string, entries: IndexEntries, options: WriteIndexOptions = {}): Promise<Descriptor> {
   if (entries.length === 0) throw new TypeError("writeIndex: no images to list");
   const parsed = parseReference(reference, { insecure: options.insecure });
   const repository = formatReference({ ...parsed, tag: undefined, digest: undefined });
@@ -83,11 +103,7 @@ export async function writeIndex(reference: string, entries: readonly IndexEntry
     const platform = entry.platform ?? (await platformOf(entry.image));
     manifests.push({ ...pushed, platform, ...(entry.annotations ? { annotations: entry.annotations } : {}) });
   }
-  const docker = entries.every((entry) => entry.image.format === "docker");
-  const mediaType = docker ? DOCKER_MANIFEST_LIST : OCI_INDEX;
-  const index: Index = { schemaVersion: 2, mediaType, manifests };
-  if (options.annotations) index.annotations = options.annotations;
-  const { bytes, digest } = await hashJson(index);
+  const { bytes, digest, mediaType } = (options.annotations === undefined && (await sameIndex(entries.sourceIndex, manifests))) || (await newIndex(entries, manifests, options));
   if (parsed.digest !== undefined && parsed.digest !== digest) throw new DigestMismatchError(parsed.digest, digest, `index of ${reference}`);
   await new RegistryClient(parsed, options).putManifest(parsed.tag ?? digest, bytes, mediaType);
   return { mediaType, digest, size: bytes.length };
@@ -125,4 +141,31 @@ async function platformOf(image: Image): Promise<Platform> {
   const version = (configFile as { "os.version"?: unknown })["os.version"];
   if (typeof version === "string") platform["os.version"] = version;
   return platform;
+}
+
+interface IndexBytes {
+  readonly bytes: Uint8Array;
+  readonly digest: string;
+  readonly mediaType: string;
+}
+
+// The source index again, when it lists exactly the manifests just pushed, in its order.
+async function sameIndex(source: SourceIndex | undefined, manifests: readonly Descriptor[]): Promise<IndexBytes | undefined> {
+  if (source === undefined) return undefined;
+  let listed: readonly Descriptor[];
+  try {
+    listed = readIndex(source.bytes, "the source index").manifests;
+  } catch {
+    return undefined;
+  }
+  if (listed.length !== manifests.length || listed.some((entry, i) => entry.digest !== manifests[i]?.digest)) return undefined;
+  return { bytes: source.bytes, digest: await digestOf(source.bytes), mediaType: source.mediaType };
+}
+
+async function newIndex(entries: IndexEntries, manifests: Descriptor[], options: WriteIndexOptions): Promise<IndexBytes> {
+  const docker = entries.every((entry) => entry.image.format === "docker");
+  const mediaType = docker ? DOCKER_MANIFEST_LIST : OCI_INDEX;
+  const index: Index = { schemaVersion: 2, mediaType, manifests };
+  if (options.annotations) index.annotations = options.annotations;
+  return { ...(await hashJson(index)), mediaType };
 }

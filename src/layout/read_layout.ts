@@ -7,6 +7,7 @@ import { choosePlatform, formatPlatform } from "../image/_platform.ts";
 import { NoMatchingPlatformError, UnsupportedImageError } from "../image/errors.ts";
 import type { Descriptor, Platform } from "../oci/descriptor.ts";
 import type { Index } from "../oci/manifest.ts";
+import type { SourceIndex } from "../image/write_index.ts";
 import { DOCKER_CONFIG, DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, OCI_CONFIG, OCI_MANIFEST } from "../oci/media_types.ts";
 import { InvalidLayoutError, LayoutImageNotFoundError } from "./errors.ts";
 import { LayoutLayer } from "./_layout_layer.ts";
@@ -92,7 +93,8 @@ export async function readLayout(directory: string, options: ReadLayoutOptions =
  *
  * @param directory The layout's directory.
  * @param options The tag (`platform` is not used).
- * @returns The images, in the index's order.
+ * @returns The images, in the index's order; with `sourceIndex`, the index's
+ * own bytes, when they are every image of it (`writeIndex` then writes them again).
  * @throws what {@link readLayout} throws, but no {@link NoMatchingPlatformError}.
  *
  * @example Every platform of a layout, as `writeIndex` takes them
@@ -108,17 +110,19 @@ export async function readLayout(directory: string, options: ReadLayoutOptions =
  * assert.equal((await images[0]!.image.values()).configFile.architecture, "arm64");
  * ```
  */
-export async function readLayoutImages(directory: string, options: Omit<ReadLayoutOptions, "platform"> = {}): Promise<LayoutImage[]> {
+export async function readLayoutImages(directory: string, options: Omit<ReadLayoutOptions, "platform"> = {}): Promise<LayoutImage[] & { sourceIndex?: SourceIndex }> {
   const entry = await chooseEntry(directory, options.tag);
   if (!isIndexMediaType(entry.mediaType)) return [{ image: await readImage(directory, entry) }];
-  const index = await readNestedIndex(directory, entry);
+  const bytes = await readVerifiedBlob(directory, entry);
+  const index = readIndex(bytes, `${directory}: index ${entry.digest}`);
   const images: LayoutImage[] = [];
   for (const manifest of index.manifests) {
     if (!isManifestMediaType(manifest.mediaType)) continue;
     const image = await readImage(directory, manifest);
     images.push(manifest.platform ? { image, platform: manifest.platform } : { image });
   }
-  return images;
+  // Every image of the index: writeIndex may write the index's own bytes again, keeping its digest.
+  return images.length === index.manifests.length ? Object.assign(images, { sourceIndex: { bytes, mediaType: entry.mediaType } }) : images;
 }
 
 function nameOf(directory: string, tag: string | undefined): string {

@@ -7,7 +7,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { appendLayers, createTarStream, emptyImage, type ImageFormat, pullImage, pullImages, StreamLayer, writeImage, writeIndex } from "../../src/index.ts";
+import { RegistryClient } from "../../src/registry/index.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
+import { sha256 } from "../support/tools.ts";
 import { type Inspected, skopeo, skopeoJson } from "./_image_tools.ts";
 
 let docker: RunningRegistry;
@@ -121,4 +123,26 @@ test("a single image copied within one registry is mounted, not uploaded; across
   assert.equal(streamed.digest, copied.digest);
   const inspected = await skopeoJson<Inspected>("inspect", noTls, `docker://${otherRegistry}`);
   assert.deepEqual(inspected.Layers, [await layer.digest()]);
+});
+
+test("a whole index copied keeps its digest, as crane copy does: its own bytes (spacing, annotations) are written again", async () => {
+  // An index made by another tool: indented JSON, annotations on it and on an entry.
+  const repository = `${docker.host}/multi/foreign`;
+  const manifests = [];
+  for (const { image, platform } of platformImages("oci").map((entry, i) => ({ ...entry, platform: PLATFORMS[i] }))) {
+    await writeImage(`${repository}:only-${platform!.architecture}`, image);
+    const { descriptor } = await image.values();
+    manifests.push({ mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, platform, annotations: { "org.example.built-by": "hand" } });
+  }
+  const text = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests, annotations: { "org.opencontainers.image.created": "2026-12-04T00:00:00Z" } }, null, 2);
+  const bytes = new TextEncoder().encode(text);
+  await new RegistryClient(`${repository}:1`).putManifest("1", bytes, "application/vnd.oci.image.index.v1+json");
+
+  const destination = `${ggcr.host}/copies/foreign:1`;
+  const copied = await writeIndex(destination, await pullImages(`${repository}:1`));
+  assert.equal(copied.digest, sha256(bytes));
+  assert.equal(await skopeo("inspect", noTls, "--raw", `docker://${destination}`), text);
+  // Some platforms only: an index made anew, listing those.
+  const some = await writeIndex(`${ggcr.host}/copies/foreign:some`, await pullImages(`${repository}:1`, { platforms: [PLATFORMS[0]!] }));
+  assert.notEqual(some.digest, copied.digest);
 });
