@@ -9,6 +9,7 @@ import { DigestMismatchError } from "../oci/errors.ts";
 import { MANIFEST_MEDIA_TYPES, OCTET_STREAM } from "../oci/media_types.ts";
 import { RegistryError, redactUrl } from "./errors.ts";
 import { verifiedBlob } from "./_verified_blob.ts";
+import { resumingBody } from "./_resuming_body.ts";
 import { isCutShort } from "./_timeout_fetch.ts";
 
 /** How many times a manifest or a config whose body was cut short is read. */
@@ -142,7 +143,8 @@ export class RegistryClient {
    * @param digest The blob's digest, `sha256:` or `sha512:`.
    * @param size The size the descriptor gives: a longer body is cut at its first extra byte.
    * @returns The blob's bytes as a stream, which errors with {@link DigestMismatchError}
-   *   or {@link SizeMismatchError} on other bytes, and with a temporary {@link RegistryError} when the body is cut short.
+   *   or {@link SizeMismatchError} on other bytes. A body cut short is taken up where it
+   *   stood (`Range`, up to 3 times); then the stream errors with a temporary {@link RegistryError}.
    * @throws {RegistryError} when the blob is absent (404) or the registry fails.
    * @throws {TypeError} when `digest` is of an algorithm that cannot be verified.
    */
@@ -151,7 +153,15 @@ export class RegistryClient {
     const response = await this.#request("GET", `blobs/${digest}`, false);
     const url = this.#url(`blobs/${digest}`);
     if (!response.ok || response.body === null) throw await responseError("GET", url, response);
-    return verifiedBlob(response.body, { digest, size }, `GET ${redactUrl(url)}`);
+    // A connection lost mid-blob is taken up again where it stood (a GET of the rest), the check spanning both.
+    const reopen = async (from: number): Promise<Response> => {
+      // With its end when known: go-containerregistry's registry takes no open range.
+      const range = `bytes=${from}-${size === undefined ? "" : size - 1}`;
+      const rest = await this.#request("GET", `blobs/${digest}`, false, { range });
+      if (rest.status !== 206 && rest.status !== 200) throw await responseError("GET", url, rest);
+      return rest;
+    };
+    return verifiedBlob(resumingBody(response.body, reopen), { digest, size }, `GET ${redactUrl(url)}`);
   }
 
   /**

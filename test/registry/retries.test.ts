@@ -125,6 +125,19 @@ for (const kind of REGISTRY_KINDS) describe(`retries of idempotent requests, ${k
     });
   }
 
+  test("a blob whose body is cut short once is taken up where it stood, and checked whole", async () => {
+    let injected = 0;
+    proxy.log.length = 0;
+    const path = `/blobs/${pushed.layer.digest}`;
+    proxy.setRule(({ method, url }) => (method === "GET" && url.endsWith(path) && injected++ === 0 ? { kind: "cut-response", after: 50_000 } : undefined));
+    const client = new RegistryClient(`${proxy.host}/retry/app`, { timeout: TIMEOUT });
+    const bytes = await collect(await client.getBlob(pushed.layer.digest, pushed.layer.size));
+    assert.equal(bytes.byteLength, pushed.layer.size);
+    const gets = proxy.log.filter((entry) => entry.url.endsWith(path));
+    assert.deepEqual(gets.map((entry) => entry.action), ["cut-response", "forward"]);
+    assert.ok(gets[1]!.status === 206 || gets[1]!.status === 200, `the rest came: ${gets[1]!.status}`);
+  });
+
   test("a 503 for ever on a blob upload's POST is not retried (not idempotent): one request, typed", async () => {
     proxy.log.length = 0;
     proxy.setRule(({ method }) => (method === "POST" ? unavailable : undefined));
