@@ -81,6 +81,16 @@ test("a multi-platform image copied from docker-registry to go-containerregistry
     assert.equal(b.Digest, a.Digest);
     assert.deepEqual(b.Layers, a.Layers);
   }
+  // Copied again: every blob is found there (HEAD), nothing is uploaded or read.
+  const requests: string[] = [];
+  const recording: typeof fetch = (input, init) => {
+    const request = new Request(input, init);
+    requests.push(`${request.method} ${new URL(request.url).pathname}`);
+    return fetch(input, init);
+  };
+  await writeIndex(destination, await pullImages(source), { fetch: recording });
+  assert.deepEqual(requests.filter((r) => r.startsWith("POST") || r.startsWith("PATCH") || /^GET .*\/blobs\//.test(r)), []);
+  assert.ok(requests.some((r) => r.startsWith("HEAD") && r.includes("/blobs/")));
   // skopeo copies the copy whole: every blob is there.
   await skopeo("copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${destination}`, `docker://${docker.host}/multi/back:1`);
 });
