@@ -14,7 +14,7 @@ export type ToWorker = { readonly type: "push"; readonly request: PushRequest; r
 
 /** From the worker to the caller: it loaded; progress; the outcome or the failure. */
 export type FromWorker =
-  | { readonly type: "ready" }
+  | { readonly type: "ready"; readonly modules: number }
   | { readonly type: "progress"; readonly progress: PushProgress }
   | { readonly type: "result"; readonly outcome: PushOutcome }
   | { readonly type: "error"; readonly error: TransferredError };

@@ -5,6 +5,7 @@ import { toTransferredError } from "./_error_transfer.ts";
 import type { FromWorker, PostedSource, ToWorker } from "./_protocol.ts";
 import { runPush } from "./_push.ts";
 import { receiveStream } from "./_stream_port.ts";
+import { LOADED_UP_FRONT } from "./_one_chunk.ts";
 
 // A worker's global scope, typed without the WebWorker library (the core is
 // checked against the DOM library, whose `self` is a Window).
@@ -34,4 +35,5 @@ function sourceOf(source: PostedSource): Blob | ReadableStream<Uint8Array> {
   return receiveStream(source.port);
 }
 
-scope.postMessage({ type: "ready" });
+// The count of modules loaded up front keeps them in the worker's bundle (see _one_chunk.ts).
+scope.postMessage({ type: "ready", modules: LOADED_UP_FRONT.length });

@@ -12,18 +12,12 @@ import { tarLikeBytes, withTarHeader } from "../support/bytes.ts";
 import { startRegistry, type RunningRegistry, type StartRegistryOptions } from "../support/registry.ts";
 import { sha256 } from "../support/tools.ts";
 import { browserBundle, serveFiles, type FileServer, type ServedFile } from "../compress/_served_files.ts";
+import { CORS, CORS_ALLOW } from "./chromium/cors_headers.ts";
 import { startPreflightFront } from "./chromium/cross_origin_servers.ts";
 import type { DescribedError, PageOptions, PushOutcome, SourceKind, WorkerPushTestApi } from "./chromium/worker_push_page.ts";
 
 declare const workerPushTest: WorkerPushTestApi;
 
-const EXPOSE = ["Location", "Range", "Docker-Upload-UUID", "Docker-Content-Digest", "OCI-Chunk-Min-Length", "WWW-Authenticate", "Content-Length"];
-const ALLOW = {
-  "Access-Control-Allow-Origin": ["*"],
-  "Access-Control-Allow-Methods": ["HEAD", "GET", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
-  "Access-Control-Allow-Headers": ["Authorization", "Accept", "Content-Type", "Content-Range", "Content-Length"],
-};
-const CORS = { ...ALLOW, "Access-Control-Expose-Headers": EXPOSE };
 const MiB = 1024 * 1024;
 
 let files: Record<string, ServedFile>;
@@ -176,7 +170,7 @@ test("a registry's 404 arrives as a RegistryError, a refused login as an AuthErr
 
   // docker-registry asks a preflight for credentials: a front answers OPTIONS, as nginx would.
   const guarded = await registryWith({ auth: "basic", httpHeaders: CORS });
-  const front = await startPreflightFront(guarded.url, ALLOW);
+  const front = await startPreflightFront(guarded.url, CORS_ALLOW);
   stops.push(() => front.stop());
   const refused = failed(await push(page, `${front.host}/worker/errors:1`, tar, "file", { auth: { username: guarded.credentials!.username, password: "wrong" } }));
   expect(refused).toMatchObject({ name: "AuthError", code: "AUTH", status: 401, temporary: false });

@@ -1,0 +1,18 @@
+// Everything the push loads on demand, imported here up front, for the
+// worker's bundle only. Vite bundles a worker as one classic script by default
+// (`worker.format: "iife"`), which cannot be split: a dynamic import that
+// would make a chunk of its own fails the build. A module imported statically
+// as well is already in the worker's one chunk, so its dynamic imports make
+// none. test/package/worker_bundles.test.ts builds the worker with Vite's
+// defaults: a new dynamic import under the push fails it until it is added here.
+import * as pako from "pako";
+import * as fflate from "fflate";
+import { createSHA512 } from "hash-wasm";
+import * as parallelZlib from "../compress/_parallel_zlib_stream.ts";
+import * as workerBlockGzip from "../compress/_worker_block_gzip_stream.ts";
+import * as zstd from "../compress/zstd/_zstd_compress_stream.ts";
+import * as invalidSource from "../layer/_invalid_source.ts";
+import * as corsHints from "../registry/_cors_hints.ts";
+
+/** The modules, held so that no bundler drops them as unused. */
+export const LOADED_UP_FRONT: readonly unknown[] = [pako, fflate, createSHA512, parallelZlib, workerBlockGzip, zstd, invalidSource, corsHints];
