@@ -78,6 +78,7 @@ export async function copy(argv: string[], signal?: AbortSignal, context: Failur
   const options: SourceOptions = { auth: auth.option, insecure, signal };
   const writeOptions = { ...options, jobs };
 
+  process.stderr.write(`${terminalSafe(`Copying ${source.text} to ${destination.text}`)}\n`);
   let descriptor: Descriptor;
   if (platforms?.length === 1 || (platforms === undefined && !(await isIndex(source, options)))) {
     const image = await openImage(source, platforms?.[0], options);

@@ -50,6 +50,7 @@ test("copy SRC DST: every platform of a multi-platform image, from docker-regist
   const raw = await skopeo("inspect", noTls, "--raw", `docker://${destination}`);
   const digest = `sha256:${(await import("node:crypto")).createHash("sha256").update(raw).digest("hex")}`;
   assert.equal(result.stdout, `${ggcr.host}/cli/copied@${digest}\n`);
+  assert.match(result.stderr, /^Copying 127\.0\.0\.1:\d+\/cli\/multi:1 to 127\.0\.0\.1:\d+\/cli\/copied:1$/m);
   assert.match(result.stderr, /^ {2}linux\/amd64: sha256:[0-9a-f]{64}, 2 layers, /m);
   assert.match(result.stderr, /^ {2}linux\/arm64: sha256:[0-9a-f]{64}, 2 layers, /m);
   assert.match(lastLine(result.stderr), /^Copied .* to .*: sha256:[0-9a-f]{64} \(application\/vnd\.oci\.image\.index\.v1\+json\)$/);
