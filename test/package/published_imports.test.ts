@@ -5,7 +5,11 @@
 // manifests agree on versions and entry points. All lists are derived from the
 // sources and the manifests, so a new entry or dependency is checked as it comes.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
+import ts from "typescript";
+import { root } from "./_packed.ts";
 import { bareImports, jsrManifest, jsrNpmDependencies, jsrPublishedFiles, npmBuiltSources, npmManifest, packageName } from "./_published_sources.ts";
 
 test("jsr.json's imports are exactly the bare specifiers the published sources import", () => {
@@ -35,4 +39,32 @@ test("jsr.json exports the same entry points as package.json, from the sources d
 test("every entry point jsr.json exports is a file it publishes", () => {
   const published = jsrPublishedFiles();
   for (const [entry, target] of Object.entries(jsrManifest().exports)) assert.ok(published.includes(target.replace(/^\.\//, "")), `${entry}: ${target}`);
+});
+
+/** The relative URLs a module resolves against itself in code: `new URL("./x", import.meta.url)` (not in comments). */
+function filesBesideModule(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(join(root, file), "utf8"), ts.ScriptTarget.Latest);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "URL") {
+      const [target, base] = node.arguments ?? [];
+      if (target && ts.isStringLiteral(target) && /^\.{1,2}\//.test(target.text) && base?.getText(source) === "import.meta.url") found.push(target.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+test("every file the published sources load beside themselves (new URL(…, import.meta.url)) is published to JSR", () => {
+  const published = jsrPublishedFiles();
+  const missing: string[] = [];
+  for (const file of published.filter((path) => path.endsWith(".ts"))) {
+    for (const target of filesBesideModule(file)) {
+      const path = join(dirname(file), target);
+      // A worker written as .js for the built package has its .ts beside it in the sources.
+      if (!published.includes(path) && !published.includes(path.replace(/\.js$/, ".ts"))) missing.push(`${file}: ${target}`);
+    }
+  }
+  assert.deepEqual(missing, []);
 });
