@@ -7,6 +7,8 @@ import { tarCheckedReader } from "./_tar_checked_reader.ts";
 /** Whom to tell when the values are known or will never be, and whether the gzip must hold a tar. */
 export interface HashingGunzipSettings {
   readonly requireTar: boolean;
+  /** The compression the source must be in. @default "gzip" */
+  readonly compression?: "gzip" | "zstd";
   /** Told of each chunk read from the source, with its length. */
   readonly onRead: (bytes: number) => void;
   readonly onComputed: (values: LayerValues) => void;
@@ -25,6 +27,7 @@ export interface HashingGunzipSettings {
  * or a failure anywhere is reported and tears down every stage.
  */
 export function hashingGunzipStream(source: ReadableStreamDefaultReader<Uint8Array>, settings: HashingGunzipSettings): ReadableStream<Uint8Array> {
+  const format = settings.compression ?? "gzip";
   let digestHash: Sha256;
   let gunzip: WritableStreamDefaultWriter<Uint8Array>;
   let diffIDHex: Promise<string>;
@@ -58,7 +61,7 @@ export function hashingGunzipStream(source: ReadableStreamDefaultReader<Uint8Arr
         }
         try {
           if (next.done) {
-            if (size === 0) throw notGzip(new Uint8Array(0));
+            if (size === 0) throw notCompressed(new Uint8Array(0), format);
             await gunzip.close().catch((error: unknown) => decompressorFailure(error).then((reason) => Promise.reject(reason)));
             const [diffID, digest] = await Promise.all([diffIDHex, digestHash.digest()]);
             settings.onComputed({ digest: sha256Digest(digest), diffID: sha256Digest(diffID), size });
@@ -67,7 +70,7 @@ export function hashingGunzipStream(source: ReadableStreamDefaultReader<Uint8Arr
           }
           const bytes = asBytes(next.value);
           if (bytes.byteLength === 0) return;
-          if (size === 0 && !(bytes[0] === 0x1f && (bytes.length < 2 || bytes[1] === 0x8b))) throw notGzip(bytes);
+          if (size === 0 && !startsAs(bytes, format)) throw notCompressed(bytes, format);
           settings.onRead(bytes.byteLength);
           digestHash.update(bytes);
           size += bytes.byteLength;
@@ -88,12 +91,12 @@ export function hashingGunzipStream(source: ReadableStreamDefaultReader<Uint8Arr
 
   async function prepare(): Promise<void> {
     try {
-      const [decompressor, compressedHash, uncompressedHash] = await Promise.all([gunzipStream(), createSha256(), createSha256()]);
+      const [decompressor, compressedHash, uncompressedHash] = await Promise.all([format === "zstd" ? zstdDecompressor() : gunzipStream(), createSha256(), createSha256()]);
       if (cancelled) return;
       digestHash = compressedHash;
       gunzip = decompressor.writable.getWriter();
       const output = decompressor.readable.getReader();
-      diffIDHex = drain(settings.requireTar ? tarCheckedReader(output, "decompressed layer") : output, uncompressedHash);
+      diffIDHex = drain(settings.requireTar ? tarCheckedReader(output, "decompressed layer") : output, uncompressedHash, format);
       diffIDHex.catch(() => {}); // seen through the writes it breaks, or at the end
     } catch (error) {
       await source.cancel(error).catch(() => {});
@@ -103,21 +106,38 @@ export function hashingGunzipStream(source: ReadableStreamDefaultReader<Uint8Arr
   }
 }
 
-/** Hashes the decompressor's output as it comes; a corrupt gzip shows here as an InvalidLayerSourceError. */
-async function drain(output: ReadableStreamDefaultReader<Uint8Array>, hash: Sha256): Promise<string> {
+/** zstd's decoder, loaded only for a zstd layer. */
+async function zstdDecompressor(): Promise<TransformStream<Uint8Array, Uint8Array>> {
+  const { zstdDecompressStream } = await import("../compress/zstd/_zstd_decompress_stream.ts");
+  return zstdDecompressStream();
+}
+
+/** Hashes the decompressor's output as it comes; corrupt data shows here as an InvalidLayerSourceError. */
+async function drain(output: ReadableStreamDefaultReader<Uint8Array>, hash: Sha256, format: "gzip" | "zstd"): Promise<string> {
   try {
     for (let next = await output.read(); !next.done; next = await output.read()) hash.update(next.value);
   } catch (error) {
     if (error instanceof InvalidLayerSourceError) throw error;
-    throw new InvalidLayerSourceError("corrupt-gzip", `Invalid layer source: the gzip data cannot be decompressed: ${describe(error)}`, { cause: error });
+    const reason = format === "zstd" ? "corrupt-zstd" : "corrupt-gzip";
+    throw new InvalidLayerSourceError(reason, `Invalid layer source: the ${format} data cannot be decompressed: ${describe(error)}`, { cause: error });
   }
   return hash.digest();
 }
 
-function notGzip(head: Uint8Array): InvalidLayerSourceError {
+const MAGIC = { gzip: [0x1f, 0x8b], zstd: [0x28, 0xb5, 0x2f, 0xfd] } as const;
+
+/** Whether the first bytes are those of `format` (as far as they go). */
+function startsAs(head: Uint8Array, format: "gzip" | "zstd"): boolean {
+  return MAGIC[format].every((byte, index) => index >= head.length || head[index] === byte);
+}
+
+function notCompressed(head: Uint8Array, format: "gzip" | "zstd"): InvalidLayerSourceError {
   const start = [...head.subarray(0, 4)].map((byte) => byte.toString(16).padStart(2, "0")).join(" ");
-  const found = head.length === 0 ? "no bytes at all" : head[0] === 0x28 && head[1] === 0xb5 ? "zstd data (starts with 28 b5 2f fd)" : `bytes that are not gzip (starting ${start})`;
-  return new InvalidLayerSourceError("not-gzip", `Invalid layer source: found ${found}, expected gzip (starting 1f 8b): for an uncompressed tar, use StreamLayer`);
+  const other = format === "gzip" ? "zstd" : "gzip";
+  const found = head.length === 0 ? "no bytes at all" : startsAs(head.subarray(0, 4), other) ? `${other} data (starts with ${start})` : `bytes that are not ${format} (starting ${start})`;
+  const expected = format === "gzip" ? "gzip (starting 1f 8b)" : "zstd (starting 28 b5 2f fd)";
+  const hint = startsAs(head.subarray(0, 4), other) ? `: for ${other}, give compression "${other}"` : ": for an uncompressed tar, use StreamLayer";
+  return new InvalidLayerSourceError(format === "gzip" ? "not-gzip" : "not-zstd", `Invalid layer source: found ${found}, expected ${expected}${hint}`);
 }
 
 function asBytes(chunk: unknown): Uint8Array {

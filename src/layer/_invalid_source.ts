@@ -4,7 +4,7 @@ import { TAR_BLOCK } from "./sniff_layer_source.ts";
 const HOW_TO_TURN_OFF = "or pass requireTar: false to take the bytes as they are";
 
 /** The error for a source judged not to be a tar, saying what was found and what to do. */
-export function invalidSource(kind: Exclude<LayerSourceProblem, "not-gzip" | "corrupt-gzip">, head: Uint8Array, what: string): InvalidLayerSourceError {
+export function invalidSource(kind: Exclude<LayerSourceProblem, "not-gzip" | "corrupt-gzip" | "not-zstd" | "corrupt-zstd">, head: Uint8Array, what: string): InvalidLayerSourceError {
   const start = [...head.subarray(0, 4)].map((byte) => byte.toString(16).padStart(2, "0")).join(" ");
   switch (kind) {
     case "gzip":

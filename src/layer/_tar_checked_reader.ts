@@ -20,7 +20,7 @@ export function tarCheckedReader(source: ReadableStreamDefaultReader<Uint8Array>
     if (kind === "tar" || kind === "empty") return;
     // The wording is loaded only when needed: it is most of this check's size in a browser bundle.
     const { invalidSource } = await import("./_invalid_source.ts");
-    const error = invalidSource(kind as Exclude<LayerSourceKind, "tar" | "empty" | "not-gzip" | "corrupt-gzip">, head, what);
+    const error = invalidSource(kind as Exclude<LayerSourceKind, "tar" | "empty" | "not-gzip" | "corrupt-gzip" | "not-zstd" | "corrupt-zstd">, head, what);
     await source.cancel(error).catch(() => {});
     throw error;
   };

@@ -1,15 +1,24 @@
 import { UncompressedUnavailableError } from "./errors.ts";
 import { hashingGunzipStream } from "./_hashing_gunzip_stream.ts";
-import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, type CompressedLayerMediaType } from "../oci/media_types.ts";
+import { DOCKER_LAYER_GZIP, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, type CompressedLayerMediaType } from "../oci/media_types.ts";
 import type { LayerSource } from "./layer_source.ts";
 import { ReadOnceLayer, type PipelineReports } from "./_read_once_layer.ts";
 
 /** Options for {@link CompressedStreamLayer}. */
 export interface CompressedStreamLayerOptions {
   /**
-   * The media type of the layer.
+   * The compression the source is in: `"gzip"` (a `.tar.gz`) or `"zstd"` (a
+   * `.tar.zst`, pushed as OCI's `tar+zstd`). Bytes in the other one are
+   * refused with {@link InvalidLayerSourceError}, whose message says so.
    *
-   * @default "application/vnd.oci.image.layer.v1.tar+gzip"
+   * @default "gzip", or "zstd" when `mediaType` is OCI's tar+zstd
+   */
+  compression?: "gzip" | "zstd";
+  /**
+   * The media type of the layer: OCI's or Docker's gzip type for gzip, OCI's
+   * zstd type for zstd.
+   *
+   * @default "application/vnd.oci.image.layer.v1.tar+gzip", or "application/vnd.oci.image.layer.v1.tar+zstd" for zstd
    */
   mediaType?: CompressedLayerMediaType;
   /**
@@ -24,12 +33,12 @@ export interface CompressedStreamLayerOptions {
 
 /**
  * An image layer made from a read-once stream of a tarball that is already
- * gzip-compressed (a `.tar.gz`, a `.tgz`): its bytes are pushed as they are,
+ * compressed (a `.tar.gz`, a `.tgz`; a `.tar.zst` with `compression: "zstd"`): its bytes are pushed as they are,
  * the way go-containerregistry's `crane append` takes a `.tar.gz`.
  *
  * `compressed()` hands out the given bytes once. While they are read, the
  * Digest and the Size are computed from them, and the DiffID from decompressing
- * them on the fly (`DecompressionStream`, else fflate) in step with the
+ * them on the fly (`DecompressionStream`, else fflate; zstd's own decoder in WebAssembly for zstd) in step with the
  * reading, so no more than a chunk is ever held. The values are known once the
  * stream has been read to its end.
  *
@@ -49,9 +58,25 @@ export interface CompressedStreamLayerOptions {
  * assert.equal(descriptor.digest, await layer.digest());
  * assert.match(await layer.diffID(), /^sha256:[0-9a-f]{64}$/); // the sha256 of the tar
  * ```
+ *
+ * @example Push a .tar.zst as it is
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CompressedStreamLayer, OCI_LAYER_ZSTD, StreamLayer } from "streamlayer";
+ *
+ * // A .tar.zst, here made by StreamLayer; in Node: Readable.toWeb(createReadStream("layer.tar.zst")).
+ * const made = new StreamLayer(new Blob([new Uint8Array(1024)]).stream(), { compression: "zstd" });
+ * const tarZst = new Uint8Array(await new Response(made.compressed()).arrayBuffer());
+ * const layer = new CompressedStreamLayer(new Blob([tarZst]).stream(), { compression: "zstd" });
+ * await new Response(layer.compressed()).arrayBuffer(); // or writeLayer(repository, layer)
+ * assert.equal(layer.mediaType(), OCI_LAYER_ZSTD);
+ * assert.equal(await layer.digest(), await made.digest());
+ * assert.equal(await layer.diffID(), await made.diffID());
+ * ```
  */
 export class CompressedStreamLayer extends ReadOnceLayer {
   readonly #requireTar: boolean;
+  readonly #compression: "gzip" | "zstd";
 
   /**
    * Takes over a read-once source of a `.tar.gz`; nothing is read until `compressed()` is.
@@ -61,12 +86,19 @@ export class CompressedStreamLayer extends ReadOnceLayer {
    * @throws {TypeError} when `source` is not a readable stream or is locked, or the media type is unknown.
    */
   constructor(source: LayerSource, options: CompressedStreamLayerOptions = {}) {
-    const { mediaType = OCI_LAYER_GZIP, requireTar = true } = options;
-    if (mediaType !== OCI_LAYER_GZIP && mediaType !== DOCKER_LAYER_GZIP) {
-      throw new TypeError(`Invalid mediaType: expected "${OCI_LAYER_GZIP}" or "${DOCKER_LAYER_GZIP}", got ${String(mediaType)}`);
+    const { requireTar = true } = options;
+    const compression = options.compression ?? (options.mediaType === OCI_LAYER_ZSTD ? "zstd" : "gzip");
+    const mediaType = options.mediaType ?? (compression === "zstd" ? OCI_LAYER_ZSTD : OCI_LAYER_GZIP);
+    if (compression === "gzip" && mediaType !== OCI_LAYER_GZIP && mediaType !== DOCKER_LAYER_GZIP) {
+      throw new TypeError(`Invalid mediaType: expected "${OCI_LAYER_GZIP}" or "${DOCKER_LAYER_GZIP}" for gzip, got ${String(mediaType)}`);
     }
+    if (compression === "zstd" && mediaType !== OCI_LAYER_ZSTD) {
+      throw new TypeError(`Invalid mediaType: a zstd layer is "${OCI_LAYER_ZSTD}" (Docker's format has no zstd layers), got ${String(mediaType)}`);
+    }
+    if (compression !== "gzip" && compression !== "zstd") throw new TypeError(`Invalid compression: expected "gzip" or "zstd", got ${String(compression)}`);
     super("CompressedStreamLayer", source, mediaType);
     this.#requireTar = requireTar !== false;
+    this.#compression = compression;
   }
 
   /**
@@ -76,7 +108,7 @@ export class CompressedStreamLayer extends ReadOnceLayer {
    * @ignore
    */
   protected pipeline(source: ReadableStreamDefaultReader<Uint8Array>, reports: PipelineReports): ReadableStream<Uint8Array> {
-    return hashingGunzipStream(source, { requireTar: this.#requireTar, ...reports });
+    return hashingGunzipStream(source, { requireTar: this.#requireTar, compression: this.#compression, ...reports });
   }
 
   /**

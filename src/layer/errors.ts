@@ -44,7 +44,7 @@ export class UncompressedUnavailableError extends StreamLayerError {
 }
 
 /** What the first bytes of a layer's source turned out to be, when they were not a tar. */
-export type LayerSourceProblem = "gzip" | "zstd" | "not-tar" | "image-tarball" | "not-gzip" | "corrupt-gzip";
+export type LayerSourceProblem = "gzip" | "zstd" | "not-tar" | "image-tarball" | "not-gzip" | "corrupt-gzip" | "not-zstd" | "corrupt-zstd";
 
 /**
  * The bytes given as a layer's source are not what the layer takes: a
