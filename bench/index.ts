@@ -2,12 +2,13 @@
 // then throughput of each compressor bare and inside StreamLayer, then peak
 // memory of a 1 GiB layer read slowly, then pushes. Sizes can be lowered for a
 // quick look: BENCH_MIB=64 BENCH_MEMORY_GIB=0.25 npm run bench
-// BENCH_ONLY=compare (or throughput, memory, push, web-workers) runs one section.
+// BENCH_ONLY=compare (or throughput, memory, push, web-workers, zstd) runs one section.
 import { execFile } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { promisify } from "node:util";
 import { main as compareWithGo } from "./compare.ts";
 import { main as webWorkers } from "./web_workers.ts";
+import { main as zstdBench } from "./zstd.ts";
 import { benchTarball, MiB, readChunks } from "./fixture.ts";
 import { measureThroughput, throughputCaseNames } from "./throughput.ts";
 
@@ -33,6 +34,7 @@ if (only === undefined || only === "throughput") await throughput();
 if (only === undefined || only === "memory") await memory();
 if (only === undefined || only === "push") await push();
 if (only === undefined || only === "web-workers") await webWorkers();
+if (only === undefined || only === "zstd") await zstdBench();
 
 async function throughput(): Promise<void> {
   console.log(`\nThroughput: ${THROUGHPUT_MIB} MiB tar of real files (/usr), best of ${ROUNDS} alternating rounds`);
