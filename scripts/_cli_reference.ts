@@ -18,10 +18,17 @@ function help(command: readonly string[]): string {
   }).trimEnd();
 }
 
+/** The commands `streamlayer --help` lists under "Commands:" (but `help`), each as its argument list. */
+function commands(): string[][] {
+  const [, listed = ""] = /\nCommands:\n([\s\S]*?)\n\n/.exec(help([])) ?? [];
+  const names = listed.split("\n").map((line) => line.trim().split(/\s+/)[0]!).filter((name) => name && name !== "help");
+  return [[], ...names.map((name) => [name])];
+}
+
 /** The generated section: one block per distinct help text, titled by the commands that print it. */
 export function cliReference(): string {
   const blocks = new Map<string, string[]>();
-  for (const command of COMMANDS) {
+  for (const command of commands()) {
     const text = help(command);
     blocks.set(text, [...(blocks.get(text) ?? []), ["streamlayer", ...command, "--help"].join(" ")]);
   }
