@@ -5,7 +5,8 @@
 // detectors (the old code took minutes or for ever), not speed tests.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { RegistryError, StreamLayer, TimeoutError, UploadNotResumableError, writeLayer } from "../../src/index.ts";
+import { createHash } from "node:crypto";
+import { type Layer, RegistryError, StreamLayer, TimeoutError, UploadNotResumableError, writeLayer } from "../../src/index.ts";
 import { OCI_LAYER_GZIP, RegistryClient, RemoteLayer } from "../../src/registry/index.ts";
 import { collect } from "../support/bytes.ts";
 import { answer, hostile, type Hostile, trickle } from "./_hostile.ts";
@@ -97,6 +98,39 @@ describe("operations that used to never end", { timeout: 60_000 }, () => {
     assert.ok(error instanceof TimeoutError, String(error));
     assert.equal(received, 8 * MiB, "the registry read the whole chunk");
     assert.equal(server.seen.at(-1), "DELETE /v2/app/blobs/uploads/1");
+    assert.ok(elapsed < WITHIN, `ended after ${elapsed} ms`);
+  });
+
+  test("a streamed PATCH whose body is taken slower than minSpeed: TimeoutError under the floor, the source cancelled", async () => {
+    // A fetch of our own that takes the body 64 KiB every 300 ms (about 213 KiB/s), as a registry behind a
+    // slow link would: a real socket's buffers make the pace too coarse to test the floor with.
+    let taken = 0;
+    const slowFetch: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const path = new URL(request.url).pathname;
+      if (path === "/v2/") return new Response(null, { status: 200 });
+      if (request.method === "POST") return new Response(null, { status: 202, headers: { location: "/v2/app/blobs/uploads/1" } });
+      if (request.method === "HEAD") return new Response(null, { status: 404 });
+      if (request.method !== "PATCH") return new Response(null, { status: 204 });
+      const reader = request.body!.getReader();
+      for (;;) {
+        init?.signal?.throwIfAborted();
+        const { done, value } = await reader.read();
+        if (done) return new Response(null, { status: 202, headers: { range: `0-${taken - 1}` } });
+        taken += value.byteLength;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    };
+    // A layer of our own, whose blob comes in 64 KiB pieces, so that the pace is even.
+    const bytes = randomData(16 * MiB, 6);
+    const { stream, stats } = recordingSource(bytes, 64 * 1024);
+    const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    const layer: Layer = { mediaType: () => OCI_LAYER_GZIP, compressed: () => stream, digest: async () => digest, diffID: async () => digest, size: async () => bytes.byteLength };
+    const { error, elapsed } = await timed(() => writeLayer("registry.example.com/app", layer, { fetch: slowFetch, upload: "stream", timeout: TIMEOUT, minSpeed: MiB }));
+    assert.ok(error instanceof UploadNotResumableError && error.cause instanceof TimeoutError, String(error));
+    assert.match(error.cause.message, /under the floor of 1048576 bytes\/s/);
+    assert.ok(taken > 0 && taken < 16 * MiB, `${taken} bytes taken`);
+    assert.ok(stats.cancelled, "the source is cancelled");
     assert.ok(elapsed < WITHIN, `ended after ${elapsed} ms`);
   });
 
