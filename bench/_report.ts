@@ -37,3 +37,22 @@ export function median(values: readonly number[]): number {
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
+
+/**
+ * Runs a section that prints with console.log (the older ones, and child
+ * processes' output passed through): printed as it comes, kept as one block.
+ */
+export async function captured(run: () => Promise<void>): Promise<void> {
+  const lines: string[] = [];
+  const print = console.log;
+  console.log = (...values: unknown[]) => {
+    print(...values);
+    lines.push(values.map(String).join(" "));
+  };
+  try {
+    await run();
+  } finally {
+    console.log = print;
+    verbatim(lines.join("\n"));
+  }
+}

@@ -1,8 +1,8 @@
 // Deno's part of bench/web_runtimes.ts: reads the tarball named by the first
 // argument, then answers each command line read from stdin with one JSON line:
-//   round <n> <chunkSize>                      times of the cases
+//   case <name> <chunkSize>                    the milliseconds of one case (name with _ for spaces)
 //   memory <times> <chunkSize> <bytesPerSecond> the slow consumer's run
-import { slowConsumerLayer, webRuntimeRound } from "./web_runtimes_probe.ts";
+import { slowConsumerLayer, timeCase, type WebRuntimeCase } from "./web_runtimes_probe.ts";
 
 interface DenoGlobal {
   args: string[];
@@ -18,9 +18,9 @@ for await (const chunk of deno.stdin.readable) {
   pending += decoder.decode(chunk, { stream: true });
   let newline: number;
   while ((newline = pending.indexOf("\n")) >= 0) {
-    const [command, ...numbers] = pending.slice(0, newline).split(" ");
+    const [command, first, ...numbers] = pending.slice(0, newline).split(" ");
     pending = pending.slice(newline + 1);
-    const [a, b, c] = numbers.map(Number) as [number, number, number];
-    console.log(JSON.stringify(command === "round" ? await webRuntimeRound(bytes, a, b) : await slowConsumerLayer(bytes, a, b, c)));
+    const [a, b] = numbers.map(Number) as [number, number];
+    console.log(JSON.stringify(command === "case" ? await timeCase(first!.replaceAll("_", " ") as WebRuntimeCase, bytes, a) : await slowConsumerLayer(bytes, Number(first), a, b)));
   }
 }

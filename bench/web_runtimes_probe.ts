@@ -9,7 +9,7 @@ import { pulledCompressionStream } from "./_pulled_compression_stream.ts";
 /** The cases of a round; the first is the baseline the others are divided by. */
 export const WEB_RUNTIME_CASES = ["CompressionStream (bare pipeline)", "StreamLayer (default options)"] as const;
 /** Cases run only where asked for: how one option compares, while deciding what the default should be. */
-export const EXTRA_CASES = ["StreamLayer (pulled CompressionStream)"] as const;
+export const EXTRA_CASES = ["StreamLayer (pulled CompressionStream)", "StreamLayer (hashes on this thread)"] as const;
 export type WebRuntimeCase = (typeof WEB_RUNTIME_CASES)[number] | (typeof EXTRA_CASES)[number];
 
 function layerOptions(name: WebRuntimeCase): StreamLayerOptions {
@@ -44,22 +44,15 @@ export async function timeCase(name: WebRuntimeCase, bytes: Uint8Array, chunkSiz
     const length = await drain(source.pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>));
     if (length === 0) throw new Error(`${name}: no output`);
   } else {
+    // Without a Worker global, the layer hashes where it compresses (hash-wasm, or node:crypto where there is one).
+    const Worker = globalThis.Worker;
+    if (name === "StreamLayer (hashes on this thread)") Reflect.deleteProperty(globalThis, "Worker");
     const layer = new StreamLayer(source, layerOptions(name));
-    const length = await drain(layer.compressed());
+    const length = await drain(layer.compressed()).finally(() => Object.assign(globalThis, { Worker }));
     const [digest, , size] = await Promise.all([layer.digest(), layer.diffID(), layer.size()]);
     if (size !== length || !digest.startsWith("sha256:")) throw new Error(`${name}: size ${size} for ${length} bytes`);
   }
   return performance.now() - started;
-}
-
-/** Milliseconds per case for one round, cases rotated by `round`. */
-export async function webRuntimeRound(bytes: Uint8Array, round: number, chunkSize: number, cases: readonly WebRuntimeCase[] = WEB_RUNTIME_CASES): Promise<Record<string, number>> {
-  const times: Record<string, number> = {};
-  for (let i = 0; i < cases.length; i++) {
-    const name = cases[(i + round) % cases.length]!;
-    times[name] = await timeCase(name, bytes, chunkSize);
-  }
-  return times;
 }
 
 /** A source of `bytes` given `times` over, as views of them: nothing new is held. */
