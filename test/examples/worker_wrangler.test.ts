@@ -57,20 +57,35 @@ before(async () => {
     wrangler!.stdout!.on("data", look);
     wrangler!.stderr!.on("data", look);
     void exited.then(() => reject(new Error(`wrangler dev exited before it was ready:\n${output}`)));
+    // A bound, not a measure: a wrangler that never gets ready fails with what it printed.
+    setTimeout(() => reject(new Error(`wrangler dev was not ready after 120 s:\n${output}`)), 120_000).unref();
   });
   await ready;
   workerUrl = new URL(`http://127.0.0.1:${port}`);
 });
 
 after(async () => {
-  if (wrangler?.pid !== undefined && wrangler.exitCode === null) {
-    // wrangler and the workerd it started: the process group this test made.
-    process.kill(-wrangler.pid, "SIGTERM");
+  if (wrangler?.pid !== undefined) {
+    // wrangler, the wrangler it starts and their workerd and esbuild: the process
+    // group this test made. wrangler may not act on SIGTERM while it tears down; then SIGKILL.
+    const group = -wrangler.pid;
+    signalGroup(group, "SIGTERM");
+    const killer = setTimeout(() => signalGroup(group, "SIGKILL"), 3000);
     await exited;
+    clearTimeout(killer);
+    signalGroup(group, "SIGKILL"); // whatever of the group outlived its leader
   }
   await project?.remove();
   await registry?.stop();
 });
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(group, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
