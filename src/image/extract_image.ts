@@ -1,6 +1,7 @@
-import { createTarPacker, type ParsedTarEntry, type TarHeader, type TarPackController } from "modern-tar";
+import type { TarHeader } from "modern-tar";
 import type { Layer } from "../layer/layer.ts";
 import { forEachTarEntry } from "../tar/_tar_entries.ts";
+import { TarWriter } from "../tar/_tar_writer.ts";
 import { joinTarPath, normalizeTarPath, splitTarPath } from "../tar/_tar_path.ts";
 import { UnsafeTarPathError } from "../tar/errors.ts";
 import type { Image } from "./image.ts";
@@ -86,16 +87,17 @@ export function extractImage(image: Image, options: ExtractImageOptions = {}): R
       async pull(controller) {
         if (output === undefined) {
           signal.throwIfAborted();
-          const { readable, controller: packer } = createTarPacker();
-          output = readable.getReader();
+          const writer = new TarWriter();
+          output = writer.readable.getReader();
           // An abort ends the stream at once, whatever the layer's teardown takes.
-          const onAbort = (): void => packer.error(signal.reason);
+          const onAbort = (): void => writer.fail(signal.reason);
           signal.addEventListener("abort", onAbort, { once: true });
-          writeFileSystem(image.layers(), packer, signal)
+          writeFileSystem(image.layers(), writer, signal)
             .then(
-              () => packer.finalize(),
-              (error: unknown) => packer.error(error),
+              () => writer.finish(),
+              (error: unknown) => writer.fail(error),
             )
+            .catch((error: unknown) => writer.fail(error))
             .finally(() => signal.removeEventListener("abort", onAbort));
         }
         const { done, value } = await output.read();
@@ -111,7 +113,7 @@ export function extractImage(image: Image, options: ExtractImageOptions = {}): R
   );
 }
 
-async function writeFileSystem(layers: readonly Layer[], packer: TarPackController, signal: AbortSignal): Promise<void> {
+async function writeFileSystem(layers: readonly Layer[], writer: TarWriter, signal: AbortSignal): Promise<void> {
   const overlay = new Overlay();
   const deferred: DeferredLinks = new Map();
   for (let position = layers.length - 1; position >= 0; position--) {
@@ -135,16 +137,16 @@ async function writeFileSystem(layers: readonly Layer[], packer: TarPackControll
         if (header.type === "link") {
           await body.cancel();
           const target = normalizeTarPath(header.linkname ?? "", position);
-          if (overlay.fileLayer(target) === position) return write(packer, outputHeader(header, path, target));
+          if (overlay.fileLayer(target) === position) return writer.add(outputHeader(header, path, target));
           return defer(deferred, position, target, outputHeader(header, path, target));
         }
-        await write(packer, outputHeader(header, path), body);
+        await writer.add(outputHeader(header, path), body);
       },
       { layer: position, signal },
     );
     overlay.endLayer(position, whiteouts, opaque);
   }
-  await writeDeferredLinks(layers, deferred, overlay, packer, signal);
+  await writeDeferredLinks(layers, deferred, overlay, writer, signal);
 }
 
 // `.wh.` and `.wh..` name nothing to remove; `.wh...` would remove the parent.
@@ -170,12 +172,12 @@ function defer(deferred: DeferredLinks, position: number, target: string, header
  * link becomes a copy of them and the others link to it, as unpacking the
  * layers one by one would leave them.
  */
-async function writeDeferredLinks(layers: readonly Layer[], deferred: DeferredLinks, overlay: Overlay, packer: TarPackController, signal: AbortSignal): Promise<void> {
+async function writeDeferredLinks(layers: readonly Layer[], deferred: DeferredLinks, overlay: Overlay, writer: TarWriter, signal: AbortSignal): Promise<void> {
   for (const [position, byTarget] of deferred) {
     const lost = new Map<string, TarHeader[]>();
     for (const [target, links] of byTarget) {
       const writtenFrom = overlay.fileLayer(target);
-      if (writtenFrom !== undefined && writtenFrom <= position) for (const link of links) await write(packer, link);
+      if (writtenFrom !== undefined && writtenFrom <= position) for (const link of links) await writer.add(link);
       else lost.set(target, links);
     }
     if (lost.size === 0) continue;
@@ -187,13 +189,13 @@ async function writeDeferredLinks(layers: readonly Layer[], deferred: DeferredLi
         if (links === undefined || header.type !== "file") return body.cancel();
         lost.delete(path);
         const [first, ...others] = links as [TarHeader, ...TarHeader[]];
-        await write(packer, { ...outputHeader(header, first.name), type: "file" }, body);
-        for (const other of others) await write(packer, { ...other, linkname: first.name });
+        await writer.add({ ...outputHeader(header, first.name), type: "file" }, body);
+        for (const other of others) await writer.add({ ...other, linkname: first.name });
       },
       { layer: position, signal },
     );
     // A target its layer does not hold: written as the tar had it, as mutate.Extract does.
-    for (const links of lost.values()) for (const link of links) await write(packer, link);
+    for (const links of lost.values()) for (const link of links) await writer.add(link);
   }
 }
 
@@ -218,16 +220,4 @@ function outputHeader(header: TarHeader, path: string, hardLinkTarget?: string):
   else if (header.type === "symlink") written.linkname = header.linkname;
   if (pax && Object.keys(pax).length > 0) written.pax = pax;
   return written;
-}
-
-async function write(packer: TarPackController, header: TarHeader, body?: ReadableStream<Uint8Array>): Promise<void> {
-  const entry = packer.add(header);
-  if (body === undefined || header.size === 0) {
-    await body?.cancel();
-    await entry.close();
-    return;
-  }
-  // Not aborted by the pipe: a body's failure reaches the output as the walk's
-  // error, typed, rather than modern-tar's own.
-  await body.pipeTo(entry, { preventAbort: true });
 }

@@ -248,3 +248,22 @@ test("extractImage: an abort cancels the layer being read, and the stream errors
   }, (error) => error === reason);
   assert.equal(cancelled, reason);
 });
+
+test("extractImage writes what USTAR cannot hold as PAX records GNU tar reads: a long name, a long link target, a large uid, extended attributes", async () => {
+  const longName = `dir/${"n".repeat(150)}`;
+  const longTarget = `/${"t".repeat(150)}`;
+  const tar = await handTar([
+    { header: { name: longName, size: 0, type: "file", uid: 3_000_000, pax: { "SCHILY.xattr.user.note": "kept" } }, data: "long" },
+    { header: { name: "link", size: 0, type: "symlink", linkname: longTarget } },
+  ]);
+  const out = new Uint8Array(await new Response(extractImage(imageOf([tar]))).arrayBuffer());
+  const listing = await new Promise<string>((resolve, reject) => {
+    const child = execFile("tar", ["--numeric-owner", "-tvf", "-"], (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    child.stdin?.end(out);
+  });
+  const [file, link] = listing.trim().split("\n");
+  assert.match(file!, new RegExp(`^-rw-r--r-- 3000000/0 +4 .* ${longName}$`));
+  assert.match(link!, new RegExp(`^l[rwx-]{9} 0/0 +0 .* link -> ${longTarget}$`));
+  const [entry] = await unpackTar(out);
+  assert.equal(entry?.header.pax?.["SCHILY.xattr.user.note"], "kept");
+});
