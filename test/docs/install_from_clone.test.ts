@@ -7,7 +7,7 @@
 // is used by name, in Node and in Deno, the way an application would.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { readFileSync } from "node:fs";
@@ -55,6 +55,7 @@ before(async () => {
   // What a clone holds: the files git tracks, and new ones it does not ignore.
   const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" }).split("\0").filter(Boolean);
   for (const file of files) {
+    if (statSync(join(root, file), { throwIfNoEntry: false })?.isDirectory()) continue; // a link git does not ignore (node_modules as a symlink)
     mkdirSync(dirname(join(scratch.path, "streamlayer", file)), { recursive: true });
     try {
       copyFileSync(join(root, file), join(scratch.path, "streamlayer", file));
