@@ -98,7 +98,7 @@ test("a slow reader holds the layer back: what is pulled from the source stays w
   let read = (await reader.read()).value?.length ?? 0;
   // Let every stage fill what it will: nothing reads the output meanwhile.
   for (let i = 0; i < 200; i++) await new Promise((resolve) => setImmediate(resolve));
-  assert.ok(pulled - read <= 16 * 1024 * 1024, `pulled ${pulled} bytes with ${read} read`);
+  assert.ok(pulled - read <= 4 * 1024 * 1024, `pulled ${pulled} bytes with ${read} read`); // measured: 1.19 MiB (the tar reader holds up to 1 MiB)
   assert.ok(pulled < size / 2);
   for (;;) {
     const next = await reader.read();
