@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Image } from "../image/image.ts";
 import { ComposedImage } from "../image/_composed_image.ts";
@@ -13,6 +13,9 @@ import { InvalidLayoutError, LayoutImageNotFoundError } from "./errors.ts";
 import { LayoutLayer } from "./_layout_layer.ts";
 import { REF_NAME } from "./_layout_index.ts";
 import { readVerifiedBlob } from "./_verified_file.ts";
+
+// As much as a manifest or config may be: an index.json is small too.
+const INDEX_LIMIT = 4 * 1024 * 1024;
 
 /** Options of {@link readLayout} and {@link readLayoutImages}. */
 export interface ReadLayoutOptions {
@@ -131,10 +134,15 @@ function nameOf(directory: string, tag: string | undefined): string {
 
 async function chooseEntry(directory: string, tag: string | undefined): Promise<Descriptor> {
   const path = join(directory, "index.json");
-  const bytes = await readFile(path).catch((error: unknown) => {
-    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-    return Promise.reject(missing ? new InvalidLayoutError(path, "no index.json: not an OCI layout", { cause: error }) : error);
-  });
+  const size = await stat(path).then(
+    (found) => found.size,
+    (error: unknown) => {
+      const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+      return Promise.reject(missing ? new InvalidLayoutError(path, "no index.json: not an OCI layout", { cause: error }) : error);
+    },
+  );
+  if (size > INDEX_LIMIT) throw new InvalidLayoutError(path, `${size} bytes: an index.json is read only up to ${INDEX_LIMIT}`);
+  const bytes = await readFile(path);
   let index: Index;
   try {
     index = readIndex(new Uint8Array(bytes), path);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { unpackTar } from "modern-tar";
 import { appendLayers, DigestMismatchError, emptyImage, extractImage, SizeMismatchError, StreamLayer, writeImage, writeIndex } from "../../src/index.ts";
-import { LayoutImageNotFoundError, readLayout, readLayoutImages, writeLayout } from "../../src/layout/index.ts";
+import { InvalidLayoutError, LayoutImageNotFoundError, readLayout, readLayoutImages, writeLayout } from "../../src/layout/index.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { temporaryDirectory } from "../support/tools.ts";
 import { type Inspected, type InspectedConfig, skopeo, skopeoJson, streamOf, tarball } from "../image/_image_tools.ts";
@@ -162,4 +162,16 @@ test("a multi-platform layout skopeo copy --all wrote: every image with its plat
   // readLayout picks one platform out of the same index.
   const picked = await readLayout(layout, { tag: "multi", platform: { os: "linux", architecture: "arm64" } });
   assert.equal((await picked.values()).descriptor.digest, from.manifests[1]?.digest);
+});
+
+test("a hostile index.json is refused with InvalidLayoutError: a digest that would climb out of blobs/, a file too large to be an index", async () => {
+  const layout = join(work.path, "hostile");
+  const { bytes } = await tarball({ "a": "a" });
+  await writeLayout(layout, appendLayers(emptyImage(), new StreamLayer(streamOf(bytes))), { tag: "t" });
+  const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as LayoutIndex;
+  index.manifests[0]!.digest = "sha256:../../../../etc/passwd";
+  writeFileSync(join(layout, "index.json"), JSON.stringify(index));
+  await assert.rejects(readLayout(layout, { tag: "t" }), (error) => error instanceof InvalidLayoutError);
+  writeFileSync(join(layout, "index.json"), " ".repeat(5 * 1024 * 1024));
+  await assert.rejects(readLayout(layout, { tag: "t" }), (error) => error instanceof InvalidLayoutError && /read only up to/.test(error.message));
 });
