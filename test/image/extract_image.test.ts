@@ -79,6 +79,9 @@ const LAYERS: [Spec, "gnu" | "posix"][] = [
       "lib/absolute": { symlink: "/etc/motd" },
       "lib/dangling": { symlink: "../nowhere" },
       [LONG]: "long name, gnu format\n",
+      // Sorted after LONG, so GNU tar writes them as links whose long target takes a 'K' record.
+      "zz-long-hardlink": { link: LONG },
+      "zz-long-symlink": { symlink: `/${LONG}` },
     },
     "gnu",
   ],
@@ -149,7 +152,8 @@ test("extractImage gives the file tree umoci unpacks from the same image: whiteo
   assert.deepEqual(Object.keys(ours.entries).filter((path) => path.startsWith("opq/")), ["opq/three"]);
   assert.equal(ours.entries["data/b-link"]?.content, "H\n", "a hard link keeps its layer's content when the target is replaced above");
   assert.equal(ours.entries["data/a-old"]?.content, "replaced\n");
-  assert.deepEqual(ours.hardLinks, [["bin/busybox", "bin/sh"], ["hl/b-alias", "hl/c-alias"]], "links to a whited-out target keep sharing its old content");
+  assert.deepEqual(ours.hardLinks, [[LONG, "zz-long-hardlink"], ["bin/busybox", "bin/sh"], ["hl/b-alias", "hl/c-alias"]].sort(), "links to a whited-out target keep sharing its old content");
+  assert.equal(ours.entries["zz-long-symlink"]?.target, `/${LONG}`);
   assert.equal(ours.entries["hl/b-alias"]?.content, "T\n");
   assert.equal(ours.entries["hl/a-target"], undefined);
   assert.deepEqual(ours.entries["lib/absolute"], { type: "symlink", mode: 0, target: "/etc/motd" });
