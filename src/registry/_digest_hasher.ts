@@ -16,9 +16,10 @@ type DigestStreamConstructor = new (algorithm: string) => DigestStream;
 
 /**
  * An incremental hasher for the algorithm of `digest`: SHA-256 as the rest of
- * streamlayer computes it, SHA-512 on hash-wasm (loaded only when a sha512
- * digest is met: it would weigh on every page bundle for a rare pin), else on
- * `crypto.DigestStream` where WebAssembly cannot be compiled (workerd).
+ * streamlayer computes it; SHA-512 on `crypto.DigestStream` where there is
+ * one (workerd), else in plain JavaScript (about 10 MB/s), loaded only when
+ * a sha512 digest is met: pins by sha512 are rare, and hash-wasm's SHA-512
+ * would ride along with its SHA-256 in every page bundle.
  *
  * @throws {TypeError} for an algorithm other than sha256 and sha512.
  */
@@ -37,24 +38,21 @@ function prefixed(algorithm: string, hash: { update(bytes: Uint8Array): void; di
 }
 
 async function createSha512(): Promise<{ update(bytes: Uint8Array): void; digest(): Promise<string> }> {
-  try {
-    const { createSHA512 } = await import("hash-wasm");
-    const hasher = await createSHA512();
-    hasher.init();
-    return { update: (bytes) => void hasher.update(bytes), digest: () => Promise.resolve(hasher.digest("hex")) };
-  } catch (error) {
-    const DigestStream = (globalThis.crypto as { DigestStream?: DigestStreamConstructor } | undefined)?.DigestStream;
-    if (typeof DigestStream !== "function") throw error;
-    const stream = new DigestStream("SHA-512");
-    const writer = stream.getWriter();
-    let failure: unknown;
-    return {
-      update: (bytes) => void writer.write(bytes).catch((cause: unknown) => (failure ??= cause)),
-      async digest() {
-        await writer.close();
-        if (failure !== undefined) throw failure;
-        return [...new Uint8Array(await stream.digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-      },
-    };
+  const DigestStream = (globalThis.crypto as { DigestStream?: DigestStreamConstructor } | undefined)?.DigestStream;
+  if (typeof DigestStream !== "function") {
+    // A module of its own, loaded on demand: nothing of it in a page's bundle up front.
+    const { createSha512Js } = await import("./_sha512_js.ts");
+    return createSha512Js();
   }
+  const stream = new DigestStream("SHA-512");
+  const writer = stream.getWriter();
+  let failure: unknown;
+  return {
+    update: (bytes) => void writer.write(bytes).catch((cause: unknown) => (failure ??= cause)),
+    async digest() {
+      await writer.close();
+      if (failure !== undefined) throw failure;
+      return [...new Uint8Array(await stream.digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    },
+  };
 }

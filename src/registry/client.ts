@@ -8,9 +8,9 @@ import { lingeringSignal } from "./_lingering_signal.ts";
 import { DigestMismatchError } from "../oci/errors.ts";
 import { MANIFEST_MEDIA_TYPES, OCTET_STREAM } from "../oci/media_types.ts";
 import { RegistryError, redactUrl } from "./errors.ts";
+import { isCutShort } from "./_timeout_fetch.ts";
 import { verifiedBlob } from "./_verified_blob.ts";
 import { resumingBody } from "./_resuming_body.ts";
-import { isCutShort } from "./_timeout_fetch.ts";
 
 /** How many times a manifest or a config whose body was cut short is read. */
 const WHOLE_READ_ATTEMPTS = 3;

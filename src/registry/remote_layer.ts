@@ -114,8 +114,7 @@ export class RemoteLayer implements Layer {
     const { digest, mediaType } = this.descriptor;
     const where = `layer ${digest} of ${this.mountFrom.registry}/${this.mountFrom.repository}`;
     return lazyStream(async () => {
-      const decompressor = decompressorFor(mediaType);
-      return decodedLayer({ compressed: this.compressed(), decompressor, diffID: this.#diffID, where });
+      return decodedLayer({ compressed: this.compressed(), decompressor: decompressorFor(mediaType), diffID: this.#diffID, where });
     });
   }
 }
