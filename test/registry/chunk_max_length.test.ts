@@ -88,3 +88,16 @@ test("a minimum and a maximum stated together, as serverless-registry does: a sm
     await proxy.stop();
   }
 });
+
+test("a minimum over the maximum (a registry contradicting itself): the maximum wins, since a chunk over it is refused outright", async () => {
+  const proxy = await startStatingProxy(registry.url, { "oci-chunk-min-length": String(200 * KiB), "oci-chunk-max-length": String(100 * KiB) });
+  try {
+    const input = randomData(512 * KiB, 13);
+    const layer = new StreamLayer(new Blob([input]).stream(), { requireTar: false });
+    const descriptor = await writeLayer(`${proxy.host}/capped/contradiction`, layer, { chunkSize: 150 * KiB });
+    assert.ok(proxy.patches.every((length) => length <= 100 * KiB), `PATCH lengths: ${proxy.patches.join(", ")}`);
+    await assertLayerBlob(registry, "capped/contradiction", descriptor.digest, descriptor.size, input);
+  } finally {
+    await proxy.stop();
+  }
+});
