@@ -27,7 +27,8 @@ export interface TarEntriesOptions {
  * PAX records (`path`, `linkpath`, long sizes, global headers), GNU long names
  * and the USTAR prefix are applied to the header by modern-tar's streaming
  * decoder, in its strict mode (checksums checked; an archive cut short or
- * followed by anything but zeros is an error). `visit` must read the entry's
+ * followed by anything but zeros is an error; no bytes at all is an empty
+ * archive, as for Go's archive/tar). `visit` must read the entry's
  * body to its end or cancel it: the next entry comes only then, which is what
  * keeps memory to the decoder's buffer (at most 1 MiB) and passes
  * backpressure to the source.
@@ -41,10 +42,27 @@ export async function forEachTarEntry(
   visit: (entry: ParsedTarEntry) => Promise<void>,
   options: TarEntriesOptions = {},
 ): Promise<void> {
-  const entries = source.pipeThrough(createTarDecoder({ strict: true }), { signal: options.signal }).getReader();
+  let bytes = 0;
+  const counted = source.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytes += chunk.length;
+        controller.enqueue(chunk);
+      },
+    }),
+    { signal: options.signal },
+  );
+  const entries = counted.pipeThrough(createTarDecoder({ strict: true })).getReader();
   try {
     for (;;) {
-      const next = await entries.read().catch((error: unknown) => Promise.reject(typed(error, options.layer)));
+      let next: ReadableStreamReadResult<ParsedTarEntry>;
+      try {
+        next = await entries.read();
+      } catch (error) {
+        // No bytes at all is an empty archive, as Go's archive/tar reads it; the strict decoder calls it truncated.
+        if (bytes === 0 && error instanceof Error && error.message === "Tar archive is truncated.") return;
+        throw typed(error, options.layer);
+      }
       if (next.done) return;
       await visit(next.value).catch((error: unknown) => Promise.reject(typed(error, options.layer)));
     }

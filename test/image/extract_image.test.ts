@@ -271,3 +271,9 @@ test("extractImage writes what USTAR cannot hold as PAX records GNU tar reads: a
   const [entry] = await unpackTar(out);
   assert.equal(entry?.header.pax?.["SCHILY.xattr.user.note"], "kept");
 });
+
+test("extractImage takes an empty layer (no bytes at all, as Go's archive/tar does) and one of two zero blocks", async () => {
+  const file = await handTar([{ header: { name: "kept", size: 0, type: "file" }, data: "k" }]);
+  const out = new Uint8Array(await new Response(extractImage(imageOf([file, new Uint8Array(0), new Uint8Array(1024)]))).arrayBuffer());
+  assert.deepEqual(await entryNames(out), ["kept"]);
+});
