@@ -6,7 +6,9 @@ import { decompressorFor } from "./_decompressors.ts";
 
 /**
  * A layer of an image in a registry, known by its descriptor and DiffID, whose
- * bytes are fetched only when `compressed()` is read. Its `knownDescriptor()`
+ * bytes are fetched only when `compressed()` or `uncompressed()` is read, and
+ * checked as they stream (the blob against its digest and size, the tar
+ * against the DiffID: see docs/transport.md). Its `knownDescriptor()`
  * and `mountFrom` capabilities let `writeImage` skip it when the registry
  * has it, mount it across repositories of the same registry, or else copy it
  * blob to blob.
