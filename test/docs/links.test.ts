@@ -29,6 +29,11 @@ test("the README stays a guide of about 250 lines at most", () => {
   assert.ok(lines <= 260, `README.md has ${lines} lines`);
 });
 
+test("the README's documentation table links every page of docs/", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  assert.deepEqual(pages.filter((page) => page !== "README.md" && !readme.includes(`](${page})`)), []);
+});
+
 for (const page of pages) {
   test(`${page}: every relative link reaches a file, and every anchor a heading`, () => {
     const broken: string[] = [];
