@@ -33,8 +33,10 @@ export interface StreamLayerOptions {
    * The compression of the layer: `"gzip"`, which every puller reads, or
    * `"zstd"` (`application/vnd.oci.image.layer.v1.tar+zstd`), faster to write
    * and smaller, read by containerd 1.5+ and Docker 23+ but listable in OCI
-   * manifests only (see docs/zstd.md). zstd's bytes, and so its digest, are
-   * the same in every runtime and however the source is chunked.
+   * manifests only (see docs/zstd.md). A zstd layer is cut into 2 MiB
+   * blocks, each an independent frame (compressed several at once where
+   * there are threads); its bytes, and so its digest, are the same in every
+   * runtime, however the source is chunked and however many threads run.
    *
    * @default "gzip"
    */
@@ -70,7 +72,7 @@ export interface StreamLayerOptions {
    * passes backpressure on (browsers, Deno; not Node, where zlib is taken, nor
    * Workers, where fflate is), the native zlib or fflate when a level is asked
    * for, and fflate where nothing else is available. For zstd only `auto`
-   * (zstd's own encoder, in WebAssembly). For everything else, a function: a
+   * (zstd's own encoder, in WebAssembly, on worker threads in Node). For everything else, a function: a
    * compressor of one's own, called with `level` for each layer, returning a
    * fresh `Compressor` (a readable/writable pair, such as a `TransformStream`)
    * that writes the layer's `compression`.
@@ -79,12 +81,13 @@ export interface StreamLayerOptions {
    */
   compressor?: CompressorOption;
   /**
-   * How many 1 MiB blocks `parallel-zlib` and `parallel-pako` compress at
-   * once: their parallelism, and the bound on their memory (about 2 MiB a
-   * block). The bytes do not depend on it. Node's thread pool has 4 threads
-   * unless `UV_THREADPOOL_SIZE` says otherwise.
+   * How many blocks compress at once. For gzip, the 1 MiB blocks of
+   * `parallel-zlib` and `parallel-pako` (about 2 MiB of memory a block;
+   * Node's thread pool has 4 threads unless `UV_THREADPOOL_SIZE` says
+   * otherwise). For zstd, the worker threads in Node (2 MiB blocks; 1 keeps
+   * to this thread). The bytes do not depend on it.
    *
-   * @default the cores available + 2, at most 4
+   * @default for gzip the cores available + 2, at most 4; for zstd the cores, at most 4
    */
   parallelism?: number;
   /**
@@ -173,7 +176,7 @@ export class StreamLayer extends ReadOnceLayer {
     const { compression, level, compressor, deterministic, parallelism } = this.#settings;
     if (compression === "zstd") {
       const zstdLevel = level ?? ZSTD_DEFAULT_LEVEL;
-      const zstd = typeof compressor === "function" ? () => compressor(level as CompressionLevel | undefined) : () => zstdCompressor(zstdLevel);
+      const zstd = typeof compressor === "function" ? () => compressor(level as CompressionLevel | undefined) : () => zstdCompressor(zstdLevel, parallelism);
       return hashingGzipStream(source, { compressor: zstd, level: undefined, ...reports });
     }
     return hashingGzipStream(source, {

@@ -1,9 +1,116 @@
-// How Node (and Deno, through the `node` condition) load zstd.wasm: read from
-// beside the module that uses it, since Node's fetch takes no file: URL.
-// Picked by the `node` condition of package.json's `#zstd-wasm` import.
+// How Node (and Deno, through the `node` condition) run zstd: zstd.wasm read
+// from beside the module that uses it (Node's fetch takes no file: URL), and
+// blocks compressed on worker threads. Picked by the `node` condition of
+// package.json's `#zstd-wasm` import.
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { ZstdBlockCompressor } from "../compress/zstd/_zstd_block.ts";
 
 /** Reads and compiles zstd.wasm. */
 export async function compileZstdWasm(): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await readFile(new URL("../compress/zstd/zstd.wasm", import.meta.url)));
+}
+
+// The worker beside this module: .js as built; the .ts when run from the
+// sources, through tsx, which a worker thread does not inherit.
+const FROM_SOURCES = new URL(import.meta.url).pathname.endsWith(".ts");
+const WORKER = new URL(`./_zstd_block_worker${FROM_SOURCES ? ".ts" : ".js"}`, import.meta.url);
+const startWorker = (): Worker =>
+  FROM_SOURCES
+    ? new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true })
+    : new Worker(WORKER);
+
+interface Waiting {
+  resolve(frame: Uint8Array): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Threads shared by every layer of this process, started on first use (a
+ * thread and its zstd.wasm take tens of milliseconds to start; far more
+ * from the sources, which tsx compiles again in each) and unref'd, so that
+ * they never keep the process alive.
+ */
+class SharedThreads {
+  readonly #workers: (Worker | undefined)[] = [];
+  readonly #waiting = new Map<number, Waiting>();
+  readonly #busy: number[];
+  #nextId = 0;
+
+  constructor(readonly count: number) {
+    this.#busy = new Array<number>(count).fill(0);
+  }
+
+  compress(block: Uint8Array<ArrayBuffer>, level: number): Promise<Uint8Array> {
+    const id = this.#nextId++;
+    const index = id % this.count;
+    const worker = this.#worker(index);
+    // Referenced while it has work (a layer waits for it), not once idle.
+    const busy = this.#busy;
+    busy[index] = (busy[index] ?? 0) + 1;
+    if (busy[index] === 1) worker.ref();
+    const done = () => {
+      busy[index] = (busy[index] ?? 1) - 1;
+      if (busy[index] === 0) worker.unref();
+    };
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.#waiting.set(id, { resolve: (frame) => (done(), resolve(frame)), reject: (error) => (done(), reject(error)) });
+      worker.postMessage({ id, block, level }, [block.buffer]);
+    });
+  }
+
+  #worker(index: number): Worker {
+    const running = this.#workers[index];
+    if (running) return running;
+    const worker = startWorker();
+    worker.on("message", (answer: { id: number; frame?: Uint8Array; error?: string }) => {
+      const job = this.#waiting.get(answer.id);
+      this.#waiting.delete(answer.id);
+      if (answer.frame) job?.resolve(answer.frame);
+      else job?.reject(new Error(`Cannot compress with zstd: ${answer.error ?? "the worker failed"}`));
+    });
+    // A thread that fails or exits fails what it was given, and is started again when next needed.
+    const lost = (error: unknown) => {
+      if (this.#workers[index] === worker) this.#workers[index] = undefined;
+      for (const [id, job] of this.#waiting) {
+        if (id % this.count === index) {
+          this.#waiting.delete(id);
+          job.reject(error);
+        }
+      }
+    };
+    worker.on("error", lost);
+    worker.on("exit", () => lost(new Error("Cannot compress with zstd: a worker thread exited")));
+    worker.unref(); // after the listeners, which reference it again
+    this.#workers[index] = worker;
+    return worker;
+  }
+}
+
+const shared = new Map<number, SharedThreads>();
+
+/**
+ * `threads` worker threads for one layer, each with its own instance of
+ * zstd.wasm; blocks go to them in turn. The threads are shared with other
+ * layers of the same parallelism; closing stops waiting for this layer's
+ * blocks (a block being compressed finishes, and is dropped). Undefined
+ * where one thread is all there is.
+ */
+export function zstdThreadPool(threads = Math.min(availableParallelism(), 4)): ZstdBlockCompressor | undefined {
+  if (threads < 2) return undefined;
+  let pool = shared.get(threads);
+  if (!pool) shared.set(threads, (pool = new SharedThreads(threads)));
+  const threadsOfLayer = pool;
+  let closed = false;
+  return {
+    threads,
+    compress(block, level) {
+      if (closed) return Promise.reject(new Error("Cannot compress: the layer's zstd stream was stopped"));
+      return threadsOfLayer.compress(block, level);
+    },
+    close() {
+      closed = true;
+    },
+  };
 }

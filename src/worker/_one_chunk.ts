@@ -10,9 +10,11 @@ import * as fflate from "fflate";
 import { createSHA512 } from "hash-wasm";
 import * as parallelZlib from "../compress/_parallel_zlib_stream.ts";
 import * as workerBlockGzip from "../compress/_worker_block_gzip_stream.ts";
-import * as zstd from "../compress/zstd/_zstd_compress_stream.ts";
+import * as zstdBlocks from "../compress/zstd/_block_zstd_stream.ts";
+import * as zstdThisThread from "../compress/zstd/_this_thread_block_compressor.ts";
+import * as zstdDecompress from "../compress/zstd/_zstd_decompress_stream.ts";
 import * as invalidSource from "../layer/_invalid_source.ts";
 import * as corsHints from "../registry/_cors_hints.ts";
 
 /** The modules, held so that no bundler drops them as unused. */
-export const LOADED_UP_FRONT: readonly unknown[] = [pako, fflate, createSHA512, parallelZlib, workerBlockGzip, zstd, invalidSource, corsHints];
+export const LOADED_UP_FRONT: readonly unknown[] = [pako, fflate, createSHA512, parallelZlib, workerBlockGzip, zstdBlocks, zstdThisThread, zstdDecompress, invalidSource, corsHints];

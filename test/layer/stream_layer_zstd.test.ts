@@ -149,6 +149,34 @@ describe("zstd layer options", () => {
   });
 });
 
+describe("a zstd layer on several threads", () => {
+  const bytes = tarLikeBytes(9 * MiB + 7, 51);
+
+  test("one frame per 2 MiB block (zstd -l counts them); the same bytes on 1, 2, 3 or 4 threads, whatever the chunking", async () => {
+    const { zstd: reference } = await zstdLayer(bytes, [MiB], { parallelism: 1 });
+    const file = await writeTemporaryFile(directory.path, "blocks.tar.zst", reference);
+    const { stdout } = await run("zstd", ["-l", file]);
+    assert.match(stdout, /^\s*5\s+\d/m, "5 frames: four blocks of 2 MiB and the rest");
+    assert.deepEqual(new Uint8Array(await zstdDecompress(file)), bytes);
+    for (const [parallelism, chunkSizes] of [[2, [7, 1_000_003]], [3, [65_536]], [4, [3 * MiB + 1]], [2, [MiB]]] as const) {
+      const { zstd } = await zstdLayer(bytes, [...chunkSizes], { parallelism });
+      assert.equal(sha256(zstd), sha256(reference), `${parallelism} threads, chunks of ${chunkSizes.join(", ")}`);
+    }
+  });
+
+  test("a cancel while blocks compress on threads settles everything, and the next layer still gets its threads", async () => {
+    const { stream, record } = chunkedStream(bytes, { chunkSizes: [MiB] });
+    const layer = new StreamLayer(stream, { compression: "zstd", requireTar: false, parallelism: 2 });
+    const reader = layer.compressed().getReader();
+    await reader.read();
+    await reader.cancel(new Error("stop"));
+    assert.ok(record.cancelled);
+    await assert.rejects(layer.diffID(), { name: "NotComputedError" });
+    const { layer: next, zstd } = await zstdLayer(bytes, [MiB], { parallelism: 2 });
+    assert.equal(await next.digest(), sha256(zstd));
+  });
+});
+
 describe("a zstd layer's stream", () => {
   const bytes = tarLikeBytes(4 * MiB + 3, 21);
 
