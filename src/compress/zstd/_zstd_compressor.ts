@@ -1,4 +1,3 @@
-import * as zstdRuntime from "#zstd-wasm";
 import type { Compressor } from "../compressor.ts";
 import type { ZstdBlockCompressor } from "./_zstd_block.ts";
 
@@ -17,7 +16,11 @@ interface ZstdThreads {
  * @param parallelism How many threads, where there are threads (default: the cores, at most 4).
  */
 export async function zstdCompressor(level: number, parallelism?: number): Promise<Compressor> {
-  const [{ blockZstdStream }, { thisThreadBlockCompressor }] = await Promise.all([import("./_block_zstd_stream.ts"), import("./_this_thread_block_compressor.ts")]);
+  const [{ blockZstdStream }, { thisThreadBlockCompressor }, zstdRuntime] = await Promise.all([
+    import("./_block_zstd_stream.ts"),
+    import("./_this_thread_block_compressor.ts"),
+    import("#zstd-wasm"),
+  ]);
   const pool = (zstdRuntime as ZstdThreads).zstdThreadPool?.(parallelism);
   return blockZstdStream(pool ?? (await thisThreadBlockCompressor()), level);
 }
