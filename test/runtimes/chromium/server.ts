@@ -39,11 +39,13 @@ async function bundle(entry: string): Promise<string> {
 
 /** Starts the server; `registry` is the registry's `http://host:port`. */
 export async function startPageServer(registry: string): Promise<PageServer> {
-  const [page, worker] = await Promise.all([bundle("page.ts"), bundle("web_worker.ts")]);
+  const [page, worker, hashWorker] = await Promise.all([bundle("page.ts"), bundle("web_worker.ts"), bundle("../../../src/hash/_sha256_worker.ts")]);
   const files: Record<string, { type: string; body: string | Uint8Array }> = {
     "/": { type: "text/html", body: PAGE },
     "/page.js": { type: "text/javascript", body: page },
     "/web_worker.js": { type: "text/javascript", body: worker },
+    // The layers' hashing worker, beside the page's bundle as a bundler puts it.
+    "/_sha256_worker.js": { type: "text/javascript", body: hashWorker },
   };
   // Beside the page's scripts, where the zstd loader fetches it (a bundler would copy it there).
   if (existsSync(ZSTD_WASM)) files["/zstd.wasm"] = { type: "application/wasm", body: readFileSync(ZSTD_WASM) };
