@@ -12,7 +12,8 @@
 // times the tarball streams out.
 // Run alone: BENCH_ONLY=web-runtimes npm run bench
 //   BENCH_WEB_MIB, BENCH_WEB_ROUNDS, BENCH_WEB_CHUNK_KIB, BENCH_WEB_RUNTIMES=chromium,deno,workerd,
-//   BENCH_WEB_MEMORY_TIMES, BENCH_WEB_EXTRA=1 (also the extra cases of web_runtimes_probe.ts)
+//   BENCH_WEB_MEMORY_TIMES, BENCH_WEB_EXTRA=1 (also the extra cases of web_runtimes_probe.ts),
+//   BENCH_WEB_PULLED_MEMORY=1 (workerd's memory run with the pulled CompressionStream)
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -34,6 +35,8 @@ const CHUNK = Number(process.env.BENCH_WEB_CHUNK_KIB ?? 64) * 1024;
 const RUNTIMES = (process.env.BENCH_WEB_RUNTIMES ?? "chromium,deno,workerd").split(",");
 const MEMORY_TIMES = Number(process.env.BENCH_WEB_MEMORY_TIMES ?? 5);
 const CONSUMER_BYTES_PER_SECOND = 8e6;
+/** BENCH_WEB_PULLED_MEMORY=1: workerd's memory run with its CompressionStream driven by pull, instead of the default options. */
+const PULLED_MEMORY = process.env.BENCH_WEB_PULLED_MEMORY === "1";
 const GOALS: Record<string, number> = { Chromium: 1.0, Deno: 1.0, workerd: 0.95 };
 /** Which extra cases mean something where: without a Worker global, Chromium hashes on the page's thread; workerd's CompressionStream driven by pull. */
 const EXTRAS: Record<string, readonly WebRuntimeCase[]> = { Chromium: ["StreamLayer (hashes on this thread)"], Deno: [], workerd: ["StreamLayer (pulled CompressionStream)"] };
@@ -118,17 +121,34 @@ async function rounds(cases: readonly WebRuntimeCase[], runCase: RunCase, pids: 
     for (let i = 0; i < cases.length; i++) {
       const name = cases[(i + round) % cases.length]!;
       const before = threadTicks(pids());
+      const processesBefore = processTicks(pids());
       const started = performance.now();
       await runCase(name);
       const wall = performance.now() - started;
       const spent = [...threadTicks(pids())].map(([thread, ticks]) => ticks - (before.get(thread) ?? 0));
-      const all = spent.reduce((sum, ticks) => sum + ticks, 0);
+      // The process's count keeps the time of threads that have ended (a layer's hashing workers are gone by now).
+      const all = processTicks(pids()) - processesBefore;
       const busiest = whole ? all : Math.max(0, ...spent);
       measures[name] = { wall, main: busiest * tick, other: (all - busiest) * tick };
     }
     out.push(measures);
   }
   return out;
+}
+
+/** CPU ticks (user + system) of the processes `pids`, their ended threads included. */
+function processTicks(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // a process that has ended
+    }
+  }
+  return ticks;
 }
 
 /** CPU ticks (user + system) of every thread of `pids`, by pid/tid. */
@@ -260,8 +280,8 @@ async function inWorkerd(tarball: string, cases: readonly WebRuntimeCase[]): Pro
     // The whole workerd process, which also sees what workerd holds natively
     // (its CompressionStream's buffers), where V8's count of the isolate would not.
     const baseline = worker.residentBytes();
-    const peak = await peakDuring(() => worker.residentBytes(), readSlowly(await worker.fetch(`/layer?times=${MEMORY_TIMES}&chunk=${CHUNK}`)));
-    return { rounds: measured, memory: { baseline, peak, what: "workerd process resident" }, mainThread: "(all of workerd's threads)" };
+    const peak = await peakDuring(() => worker.residentBytes(), readSlowly(await worker.fetch(`/layer?times=${MEMORY_TIMES}&chunk=${CHUNK}&pulled=${PULLED_MEMORY ? 1 : 0}`)));
+    return { rounds: measured, memory: { baseline, peak, what: `workerd process resident${PULLED_MEMORY ? ", CompressionStream driven by pull" : ""}` }, mainThread: "(all of workerd's threads)" };
   } finally {
     await worker.stop();
   }

@@ -21,11 +21,12 @@ import { zlibGzipStream } from "./_zlib_gzip_stream.ts";
  * 32 and 64 MiB, medians of 3 rounds), Deno's `CompressionStream` was 2.3 to
  * 5× its speed and Chromium's 1.3 to 1.9× (levels 1 and 6); with a level,
  * fflate on one thread (what `auto` takes in browsers) was 1.2 to 2× it.
- * In Workers, fflate costs about twice the CPU of the native
- * `CompressionStream`; driving that one by pull (input handed on only while
- * its output is asked for, bench/_pulled_compression_stream.ts) made it as
- * fast as the bare pipeline, but workerd still grew by 107 MiB for a 320 MiB
- * layer and a slow reader (46 MiB with fflate), so fflate stays.
+ * In Workers, StreamLayer with fflate takes about twice the CPU of the bare
+ * `CompressionStream` pipeline (×0.45 of its speed, bench/web_runtimes.ts);
+ * driving the native one by pull (input handed on only while its output is
+ * asked for, bench/_pulled_compression_stream.ts) reached ×0.87 to ×0.90 in
+ * CPU time, but workerd grew by 107 MiB for a 320 MiB layer and a slow reader
+ * in the one run measured (14 to 46 MiB with fflate), so fflate stays.
  */
 export async function resolveCompressor(choice: CompressorChoice, level: CompressionLevel | undefined): Promise<CompressorName> {
   if (choice !== "auto") return choice;
