@@ -1,12 +1,12 @@
 import { CompressedStreamLayer } from "../layer/compressed_stream_layer.ts";
 import type { Layer } from "../layer/layer.ts";
-import type { GzipLayerMediaType } from "../oci/media_types.ts";
+import { OCI_LAYER_ZSTD, type GzipLayerMediaType } from "../oci/media_types.ts";
 import { StreamLayer } from "../layer/stream_layer.ts";
 import type { CompressionLevel } from "../compress/compressor.ts";
 import { openInput } from "./_input.ts";
 import { peekGzip } from "./_peek_gzip.ts";
 
-/** A layer read from an input: a tar gzipped on the way, or a .tar.gz pushed as it is. */
+/** A layer read from an input: a tar compressed on the way, or a .tar.gz or .tar.zst pushed as it is. */
 export type InputLayer = StreamLayer | CompressedStreamLayer;
 
 /** The layers of a push, opened, with what the progress line needs. */
@@ -21,7 +21,9 @@ export interface OpenedLayers {
 
 /** How the inputs become layers. */
 export interface OpenLayersOptions {
-  level: CompressionLevel | undefined;
+  /** What a tar is compressed with. @default "gzip" */
+  compression?: "gzip" | "zstd";
+  level: number | undefined;
   /** Told the total bytes read from all inputs so far. */
   onRead: (total: number) => void;
   signal?: AbortSignal;
@@ -30,7 +32,7 @@ export interface OpenLayersOptions {
 /** Opens every input (files, or `-` for stdin) as a layer, in order. */
 export async function openLayers(inputs: readonly string[], options: OpenLayersOptions): Promise<OpenedLayers> {
   const read = inputs.map(() => 0);
-  const opened: Array<{ stream: ReadableStream<Uint8Array>; size: number | undefined; gzip: boolean }> = [];
+  const opened: Array<{ stream: ReadableStream<Uint8Array>; size: number | undefined; gzip: boolean; zstd: boolean }> = [];
   try {
     for (const [index, input] of inputs.entries()) {
       const { stream, size } = await openInput(input, (total) => {
@@ -46,7 +48,12 @@ export async function openLayers(inputs: readonly string[], options: OpenLayersO
   const sizes = opened.map(({ size }) => size);
   return {
     layers: (mediaType) =>
-      opened.map(({ stream, gzip }) => (gzip ? new CompressedStreamLayer(stream, { mediaType }) : new StreamLayer(stream, { compressionLevel: options.level, mediaType }))),
+      opened.map(({ stream, gzip, zstd }) => {
+        if (gzip) return new CompressedStreamLayer(stream, { mediaType });
+        if (zstd) return new CompressedStreamLayer(stream, { compression: "zstd" });
+        if (options.compression === "zstd") return new StreamLayer(stream, { compression: "zstd", level: options.level, mediaType: OCI_LAYER_ZSTD });
+        return new StreamLayer(stream, { level: options.level as CompressionLevel | undefined, mediaType });
+      }),
     size: sizes.every((size) => size !== undefined) ? sizes.reduce((sum, size) => sum + size, 0) : undefined,
     cancel: async (reason) => {
       await Promise.all(opened.map(({ stream }) => stream.cancel(reason).catch(() => {})));

@@ -1,15 +1,17 @@
 const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
 /**
- * Whether `stream` starts with gzip's magic bytes, and the same stream again,
- * whole: a `.tar.gz` is told by its bytes, not its name (stdin has none).
+ * Whether `stream` starts with gzip's magic bytes (or zstd's), and the same
+ * stream again, whole: a `.tar.gz` or a `.tar.zst` is told by its bytes, not
+ * its name (stdin has none).
  */
-export async function peekGzip(stream: ReadableStream<Uint8Array>): Promise<{ gzip: boolean; stream: ReadableStream<Uint8Array> }> {
+export async function peekGzip(stream: ReadableStream<Uint8Array>): Promise<{ gzip: boolean; zstd: boolean; stream: ReadableStream<Uint8Array> }> {
   const reader = stream.getReader();
   const head: Uint8Array[] = [];
   let length = 0;
   let done = false;
-  while (length < GZIP_MAGIC.length && !done) {
+  while (length < ZSTD_MAGIC.length && !done) {
     const result = await reader.read();
     if (result.done) done = true;
     else if (result.value.length > 0) {
@@ -24,6 +26,7 @@ export async function peekGzip(stream: ReadableStream<Uint8Array>): Promise<{ gz
     offset += piece.length;
   }
   const gzip = GZIP_MAGIC.every((byte, i) => first[i] === byte);
+  const zstd = ZSTD_MAGIC.every((byte, i) => first[i] === byte);
   let pending: Uint8Array | undefined = length > 0 ? first : undefined;
   const again = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -41,5 +44,5 @@ export async function peekGzip(stream: ReadableStream<Uint8Array>): Promise<{ gz
       return reader.cancel(reason);
     },
   });
-  return { gzip, stream: again };
+  return { gzip, zstd, stream: again };
 }

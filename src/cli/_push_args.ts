@@ -27,7 +27,10 @@ export interface PushArgs {
   /** More tags for the same manifest, in the destination's repository. */
   tags: string[];
   blob: boolean;
-  level: CompressionLevel | undefined;
+  /** What tars are compressed with; .tar.gz and .tar.zst inputs go as they are. */
+  compression: "gzip" | "zstd";
+  /** gzip: 0 to 9; zstd: -131072 to 22. */
+  level: number | undefined;
   /** Undefined: follow the base image's format, else OCI. */
   mediaType: GzipLayerMediaType | undefined;
   platform: Platform;
@@ -45,11 +48,11 @@ export interface PushArgs {
 export const PUSH_HELP = `Usage: streamlayer push [options] <file|-> <destination>
        streamlayer push [options] -f <file|-> [-f <file|-> ...] <destination>
 
-Streams uncompressed tarballs (files, or stdin for "-") as gzip layers,
-computing their digests on the way, and writes an image with those layers on
-top (or, with --blob, only the layer) to a registry or an OCI layout. A file
-that is already gzip-compressed (a .tar.gz, told by its bytes) is pushed
-as it is.
+Streams uncompressed tarballs (files, or stdin for "-") as gzip layers (zstd
+with --compression zstd), computing their digests on the way, and writes an
+image with those layers on top (or, with --blob, only the layer) to a registry
+or an OCI layout. A file that is already compressed (a .tar.gz or a .tar.zst,
+told by its bytes) is pushed as it is.
 
 On success stdout holds one line, the pushed reference with its digest
 (127.0.0.1:5000/app@sha256:4f1c...); progress and the summary go to stderr.
@@ -92,7 +95,12 @@ Image (as crane mutate):
       e.g. --media-type docker
 
 Transfer:
-  -l, --level <0-9>            gzip level (default: 6)
+  --compression <gzip|zstd>    how tars are compressed (default: gzip); zstd
+                               layers are OCI only, pulled by containerd 1.5+
+                               and Docker 23+ (a .tar.zst is pushed as it is)
+      e.g. --compression zstd
+  -l, --level <level>          gzip: 0 to 9 (default: 6); zstd: -131072 to 22
+                               (default: 3; a negative one as --level=-5)
       e.g. -l 1
   --upload <chunked|stream>    chunked PATCHes that can be retried (default), or
                                one streamed request that cannot
@@ -146,6 +154,7 @@ export const PUSH_OPTIONS = {
   user: { type: "string" },
   "media-type": { type: "string" },
   level: { type: "string", short: "l" },
+  compression: { type: "string" },
   upload: { type: "string" },
   "chunk-size": { type: "string" },
   username: { type: "string", short: "u" },
@@ -178,12 +187,16 @@ export function parsePushArgs(argv: string[]): PushArgs {
     throw new UsageError(`push needs ${what}, got ${positionals.length} argument(s): see streamlayer push --help`);
   }
   const inputs = files.length > 0 ? files : positionals.slice(0, 1);
+  if (values.compression === "zstd" && values["media-type"] !== undefined && mediaType(values["media-type"]) !== OCI_LAYER_GZIP) {
+    throw new UsageError("Invalid --media-type: docker with --compression zstd: Docker's manifest format has no zstd layers; leave --media-type out, or give oci");
+  }
   const args: PushArgs = {
     inputs,
     destination: positionals.at(-1) ?? "",
     tags: (values.tag ?? []).map(tag),
     blob: values.blob === true,
-    level: values.level === undefined ? undefined : level(values.level),
+    compression: compression(values.compression ?? "gzip"),
+    level: values.level === undefined ? undefined : level(values.level, values.compression ?? "gzip"),
     mediaType: values["media-type"] === undefined ? undefined : mediaType(values["media-type"]),
     platform: platform(values.platform ?? "linux/amd64"),
     edits: {
@@ -264,8 +277,17 @@ function tag(text: string): string {
   return text;
 }
 
-function level(text: string): CompressionLevel {
+function compression(text: string): "gzip" | "zstd" {
+  if (text === "gzip" || text === "zstd") return text;
+  throw new UsageError(`Invalid --compression: ${text}: expected gzip or zstd`);
+}
+
+function level(text: string, compression: string): CompressionLevel | number {
   const value = Number(text);
+  if (compression === "zstd") {
+    if (!/^-?\d+$/.test(text) || value < -131072 || value > 22) throw new UsageError(`Invalid --level: ${text}: expected -131072 to 22 for zstd`);
+    return value;
+  }
   if (!/^\d$/.test(text)) throw new UsageError(`Invalid --level: ${text}: expected 0 to 9`);
   return value as CompressionLevel;
 }

@@ -53,7 +53,7 @@ export async function push(argv: string[], signal?: AbortSignal, context: Failur
   const compressed = args.inputs.map(() => 0);
   const uploaded = args.inputs.map(() => 0);
   const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
-  const opened = await openLayers(args.inputs, { level: args.level, onRead: (read) => view.update({ read }), signal });
+  const opened = await openLayers(args.inputs, { compression: args.compression, level: args.level, onRead: (read) => view.update({ read }), signal });
   view.total = opened.size;
   try {
     const base = baseReference && (await pullImage(formatReference(baseReference), { auth: auth.option, platform: args.platform, insecure: args.insecure, signal }));
