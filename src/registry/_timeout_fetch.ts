@@ -94,6 +94,10 @@ export function timeoutFetch(inner: typeof fetch, limits: ProgressLimits): typeo
       sent = { whole: false };
       watchedInit.body = watchRequestBody(piecesOf(body, sent), watch);
       watchedInit.duplex = "half";
+      // The length goes on the wire as it would for the bytes themselves: no chunked encoding.
+      const headers = new Headers(init?.headers);
+      headers.set("content-length", String(body.byteLength));
+      watchedInit.headers = headers;
     }
     const unwatched = body instanceof Uint8Array && sent === undefined ? body.byteLength : 0;
     watch.waitFor(limits.timeout === undefined ? undefined : limits.timeout + Math.ceil((unwatched / BODY_BYTES_PER_TIMEOUT) * limits.timeout));
