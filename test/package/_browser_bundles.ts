@@ -49,17 +49,31 @@ export interface Bundle {
   readonly entry: string;
 }
 
-export async function webpackBundle(project: string): Promise<Bundle> {
+/** Options of a bundle: which entry, and where to put it. */
+export interface BundleOptions {
+  /** The application's entry, a file of `project`. @default "app.js" */
+  readonly entry?: string;
+  /** The folder of the output, in `project`. @default "webpack-dist" or "vite-dist" */
+  readonly output?: string;
+  /** Vite's `worker.format`. @default Vite's own ("iife") */
+  readonly workerFormat?: "es" | "iife";
+  /** webpack: classic scripts (webpack's default output, workers loading chunks with importScripts) instead of ES modules. @default false */
+  readonly scripts?: boolean;
+}
+
+export async function webpackBundle(project: string, options: BundleOptions = {}): Promise<Bundle> {
   const { default: webpack } = await import("webpack");
-  const output = join(project, "webpack-dist");
+  const output = join(project, options.output ?? "webpack-dist");
   const stats = await new Promise<import("webpack").Stats>((resolve, reject) => {
     webpack({
       mode: "production",
       context: project,
-      entry: "./app.js",
+      entry: `./${options.entry ?? "app.js"}`,
       target: "web",
-      experiments: { outputModule: true },
-      output: { path: output, filename: "app.js", module: true, chunkFormat: "module", chunkLoading: "import" },
+      ...(options.scripts ? { output: { path: output, filename: "app.js" } } : {
+        experiments: { outputModule: true },
+        output: { path: output, filename: "app.js", module: true, chunkFormat: "module", chunkLoading: "import" },
+      }),
       resolve: { modules: [join(project, "node_modules")] },
     }, (error, result) => (error || !result ? reject(error ?? new Error("webpack gave no stats")) : resolve(result)));
   });
@@ -68,21 +82,22 @@ export async function webpackBundle(project: string): Promise<Bundle> {
   return { warnings: (info.warnings ?? []).map((warning) => `${warning.moduleName ?? ""} ${warning.message}`), entry: join(output, "app.js") };
 }
 
-export async function viteBundle(project: string): Promise<Bundle> {
+export async function viteBundle(project: string, options: BundleOptions = {}): Promise<Bundle> {
   const { build, createLogger } = await import("vite");
   const warnings: string[] = [];
   const logger: Logger = { ...createLogger("silent"), warn: (message) => warnings.push(message), warnOnce: (message) => warnings.push(message) };
-  const output = join(project, "vite-dist");
+  const output = join(project, options.output ?? "vite-dist");
   await build({
     root: project,
     configFile: false,
     logLevel: "silent",
     customLogger: logger,
+    ...(options.workerFormat === undefined ? {} : { worker: { format: options.workerFormat } }),
     build: {
       outDir: output,
       target: "es2022",
       rollupOptions: {
-        input: join(project, "app.js"),
+        input: join(project, options.entry ?? "app.js"),
         output: { entryFileNames: "app.js" },
         onwarn: (warning) => warnings.push(`${warning.code ?? ""} ${warning.message}`),
       },

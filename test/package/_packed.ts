@@ -41,6 +41,8 @@ export async function packPackage(): Promise<Packed> {
     const dist = join(staging, "dist");
     execFileSync(bin("tsc"), ["-p", join(root, "tsconfig.build.json"), "--outDir", dist], { cwd: root, stdio: "pipe" });
     execFileSync(process.execPath, ["--import", "tsx", join(root, "scripts/declaration_imports.ts"), dist], { cwd: root, stdio: "pipe" });
+    // What `npm run build` copies beside the JavaScript: zstd.wasm (built by build:zstd).
+    for (const file of filesUnder(join(root, "src")).filter((path) => path.endsWith(".wasm"))) copyFileSync(join(root, file), join(dist, relative("src", file)));
     const [built] = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts"], { cwd: staging, encoding: "utf8" })) as { filename: string }[];
     writeFileSync(join(staging, "packed"), built!.filename);
     for (const old of readdirSync(CACHE)) if (/^[0-9a-f]{16}$/.test(old) && old !== key) rmSync(join(CACHE, old), { recursive: true, force: true });

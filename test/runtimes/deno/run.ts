@@ -49,7 +49,7 @@ function runDeno(registryHost: string): Promise<number> {
   const args = [
     deno, "test", "--config", join(here, "deno.json"),
     "--allow-net=127.0.0.1", "--allow-env=STREAMLAYER_REGISTRY", `--allow-read=${root}`,
-    join(here, "conformance_test.ts"),
+    join(here, "conformance_test.ts"), join(here, "worker_push_test.ts"),
   ];
   const child = spawn(process.execPath, args, { cwd: here, stdio: "inherit", env: { ...process.env, STREAMLAYER_REGISTRY: registryHost } });
   return new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
