@@ -37,7 +37,23 @@ export interface WriteImageOptions extends RegistryClientOptions, Omit<UploadLay
   onPhase?: (phase: ImageWritePhase) => void;
 }
 
-/** The steps of {@link writeImage} after the layers, as {@link WriteImageOptions.onPhase} reports them. */
+/**
+ * The steps of {@link writeImage} after the layers, as {@link WriteImageOptions.onPhase} reports them.
+ *
+ * @example Saying what the push is doing
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appendLayers, createTarStream, emptyImage, StreamLayer, writeImage, type ImageWritePhase } from "streamlayer";
+ *
+ * const steps: string[] = [];
+ * const layer = new StreamLayer(createTarStream([{ path: "hello.txt", data: "hi\n" }]));
+ * await writeImage("127.0.0.1:5000/hello:phases", appendLayers(emptyImage(), layer), {
+ *   onProgress: (p) => p.done && steps.push("layer uploaded"),
+ *   onPhase: (phase: ImageWritePhase) => steps.push(phase === "config" ? "writing the config" : "writing the manifest"),
+ * });
+ * assert.deepEqual(steps, ["layer uploaded", "writing the config", "writing the manifest"]);
+ * ```
+ */
 export type ImageWritePhase = "config" | "manifest";
 
 /**

@@ -79,7 +79,23 @@ export interface PushInWorkerOptions {
   readonly thread?: PushThreadOption;
 }
 
-/** Where a push stands. Byte counts are of the pushed layer. */
+/**
+ * Where a push stands. Byte counts are of the pushed layer.
+ *
+ * @example A progress bar that shows 100% only once the manifest is written
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pushInWorker, type PushProgress } from "streamlayer/worker";
+ *
+ * // Reading a File is most of the work; the config and manifest are short steps at the end.
+ * const percent = (p: PushProgress) =>
+ *   p.phase === "done" ? 100 : Math.min(99, Math.floor((100 * (p.read ?? 0)) / (p.sourceSize ?? Number.POSITIVE_INFINITY)));
+ * const shown: number[] = [];
+ * await pushInWorker("127.0.0.1:5000/demo:progress", new Blob([new Uint8Array(1024)]), { onProgress: (p) => shown.push(percent(p)) });
+ * assert.equal(shown.at(-1), 100);
+ * assert.ok(shown.slice(0, -1).every((value) => value < 100));
+ * ```
+ */
 export interface PushProgress {
   /** `"layer"` while the layer is read, compressed and uploaded; then `"config"`, `"manifest"`; `"done"` once the manifest is written. */
   readonly phase: "layer" | "config" | "manifest" | "done";
@@ -95,7 +111,20 @@ export interface PushProgress {
   readonly sourceSize: number | undefined;
 }
 
-/** What {@link pushInWorker} pushed. */
+/**
+ * What {@link pushInWorker} pushed.
+ *
+ * @example Showing the pushed image by digest, and where the work was done
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pushInWorker } from "streamlayer/worker";
+ *
+ * const result = await pushInWorker("127.0.0.1:5000/demo:result", new Blob([new Uint8Array(1024)]));
+ * const line = `pushed ${result.reference} (layer ${result.layer.digest.slice(0, 19)}, ${result.layer.size} bytes, on ${result.thread === "worker" ? "a worker" : "this thread"})`;
+ * assert.match(line, /^pushed 127\.0\.0\.1:5000\/demo@sha256:[0-9a-f]{64} \(layer sha256:[0-9a-f]{12}, \d+ bytes, on (a worker|this thread)\)$/);
+ * assert.equal(result.layer.mediaType, "application/vnd.oci.image.layer.v1.tar+gzip");
+ * ```
+ */
 export interface PushResult {
   /** The manifest's descriptor, as `writeImage` returns it. */
   readonly descriptor: Descriptor;
