@@ -58,7 +58,8 @@ export interface PushInWorkerOptions {
   /**
    * Ends the push: the worker's push is aborted (which deletes the upload
    * session), the worker is terminated once that is done (or after at most
-   * 10 s), and the promise rejects with the signal's reason.
+   * 10 s), and the promise rejects with the signal's reason; unless the push
+   * had already written its manifest, in which case it resolves as usual.
    * @default undefined
    */
   readonly signal?: AbortSignal;
