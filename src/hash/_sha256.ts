@@ -1,4 +1,4 @@
-import { createHashWasmSha256 } from "./_hash_wasm_sha256.ts";
+import { createLazyHashWasmSha256 } from "./_lazy_hash_wasm_sha256.ts";
 import { createDigestStreamSha256, hasDigestStream } from "./_digest_stream_sha256.ts";
 import { defaultSha256Worker, workerSha256 } from "./_worker_sha256.ts";
 import { runtime } from "#runtime";
@@ -51,8 +51,8 @@ async function chooseFactory(): Promise<Sha256Factory> {
   const native = runtime.createSha256;
   if (native) return () => Promise.resolve(native());
   try {
-    await createHashWasmSha256();
-    return createHashWasmSha256;
+    await createLazyHashWasmSha256();
+    return createLazyHashWasmSha256;
   } catch (error) {
     if (hasDigestStream()) return createDigestStreamSha256;
     chosenFactory = undefined;

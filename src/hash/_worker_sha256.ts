@@ -1,4 +1,4 @@
-import { createHashWasmSha256 } from "./_hash_wasm_sha256.ts";
+import { createLazyHashWasmSha256 } from "./_lazy_hash_wasm_sha256.ts";
 import type { Sha256 } from "./_sha256.ts";
 import type { Sha256WorkerRequest, Sha256WorkerResponse } from "./_sha256_worker.ts";
 
@@ -87,7 +87,7 @@ export function workerSha256(createWorker: Sha256WorkerFactory, options: WorkerS
     worker?.terminate();
     worker = undefined;
     mode = "local";
-    createHashWasmSha256().then((hash) => {
+    createLazyHashWasmSha256().then((hash) => {
       if (mode !== "local") return;
       local = hash;
       flushHeld();

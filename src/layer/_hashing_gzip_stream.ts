@@ -1,6 +1,5 @@
 import { compressorFor } from "../compress/_create_compressor.ts";
 import type { CompressionLevel, Compressor, CompressorOption } from "../compress/compressor.ts";
-import { deterministicGzipStream } from "../compress/_deterministic_gzip_stream.ts";
 import { createLayerSha256, sha256Digest, type Sha256 } from "../hash/_sha256.ts";
 import { NotComputedError } from "./errors.ts";
 import type { LayerValues } from "./layer.ts";
@@ -121,7 +120,11 @@ export function hashingGzipStream(
 }
 
 async function chosenCompressor(settings: HashingGzipSettings): Promise<Compressor> {
-  if (settings.deterministic) return deterministicGzipStream(settings.level);
+  if (settings.deterministic) {
+    // Loaded on demand: the block gzip it runs on is for deterministic layers and Node's parallel-zlib only.
+    const { deterministicGzipStream } = await import("../compress/_deterministic_gzip_stream.ts");
+    return deterministicGzipStream(settings.level);
+  }
   const options = settings.blocksInFlight === undefined ? {} : { blocksInFlight: settings.blocksInFlight };
   return compressorFor(settings.compressor, settings.level, options);
 }
