@@ -3,12 +3,13 @@
 // rounds (each round runs every case once, in an order shifted by one from the
 // round before), each case's time compared with the Go design's of the same
 // round. Prints speed as a multiple of the Go design's (median and spread),
-// MB/s, and the layer's size as a share of the tar. `npm run bench` runs it
+// MB/s, and the layer's size as a share of the tar; then the peak memory of a
+// 1 GiB zstd layer read by a slow consumer (bench/zstd_memory_probe.ts). `npm run bench` runs it
 // with BENCH_ONLY=zstd; alone: node --import tsx --expose-gc bench/zstd.ts
 //   BENCH_MIB=64 BENCH_ZSTD_ROUNDS=3 for a quick look.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -73,7 +74,8 @@ export async function main(): Promise<void> {
       layerCase(chunks, "StreamLayer gzip, auto, level 1", { level: 1 }),
       layerCase(chunks, "StreamLayer gzip, auto, level 6", { level: 6 }),
       layerCase(chunks, "StreamLayer zstd level 1", { compression: "zstd", level: 1 }),
-      layerCase(chunks, "StreamLayer zstd level 3 (the default)", { compression: "zstd" }),
+      layerCase(chunks, "StreamLayer zstd level 3 (the default), on one thread", { compression: "zstd", parallelism: 1 }),
+      layerCase(chunks, "StreamLayer zstd level 3 (the default), on worker threads", { compression: "zstd" }),
       zstdCliCase(tarball, 3),
     ];
     const results = new Map<string, { seconds: number; size: number | undefined }[]>(cases.map((c) => [c.name, []]));
@@ -84,7 +86,7 @@ export async function main(): Promise<void> {
         results.get(benchCase.name)!.push(await benchCase.run());
       }
     }
-    console.log(`\nzstd and gzip layers in Node ${process.version}: ${mib} MiB tar of real files in 1 MiB pieces, ${rounds} rotating rounds, one thread for zstd`);
+    console.log(`\nzstd and gzip layers in Node ${process.version}: ${mib} MiB tar of real files in 1 MiB pieces, ${rounds} rotating rounds, ${availableParallelism()} cores`);
     if (go instanceof Error) console.log(`(no Go reference: ${go.message.split("\n")[0]})`);
     console.log("");
     console.log("| case | speed vs Go level 1: median (min–max) | MB/s | size, % of the tar |");
@@ -100,6 +102,22 @@ export async function main(): Promise<void> {
     }
   } finally {
     await rm(directory, { recursive: true, force: true });
+  }
+  await memory(tarball, mib);
+}
+
+/** Peak RSS growth of a zstd layer of about BENCH_MEMORY_GIB (1 GiB) read by a 10 MB/s consumer, on 1 thread and on the default threads. */
+async function memory(tarball: string, mib: number): Promise<void> {
+  const gib = Number(process.env.BENCH_MEMORY_GIB ?? 1);
+  const times = Math.max(1, Math.round((gib * 1024) / mib));
+  console.log(`\nMemory of a zstd layer of ${((times * mib) / 1024).toFixed(2)} GiB (the tar read ${times} times from disk), consumer at 10 MB/s:\n`);
+  console.log("| threads | peak RSS growth |");
+  console.log("|---|---|");
+  for (const parallelism of [1, 2]) {
+    const probe = new URL("./zstd_memory_probe.ts", import.meta.url).pathname;
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "--expose-gc", probe, tarball, String(times), String(parallelism)], { maxBuffer: MiB });
+    const { baseline, peak } = JSON.parse(stdout) as { baseline: number; peak: number };
+    console.log(`| ${parallelism} | ${((peak - baseline) / MiB).toFixed(1)} MiB |`);
   }
 }
 
