@@ -16,24 +16,43 @@ function createPushWorker(): Worker {
 }
 
 /**
- * A push worker that has loaded (it said "ready"), or undefined where none
- * can be made: no `Worker` global, a constructor that throws, or a worker that
- * fails before it is ready, which is how Chromium reports a Content-Security-Policy
- * `worker-src` refusal and how every browser reports a file that does not load.
- * Nothing has been posted to it, so the caller may still push on its own thread.
- *
- * @throws the signal's reason when it aborts meanwhile (the worker is terminated).
+ * How long a worker may take to load before the push goes on without it.
+ * A worker that neither loads nor fails would otherwise hold the push for
+ * ever: webpack 5.113's experimental ES module output, for one, makes a worker
+ * whose start waits for a chunk that holds no script (zstd.wasm's).
  */
-export function startPushWorker(signal: AbortSignal | undefined): Promise<Worker | undefined> {
+export const READY_WITHIN_MS = 15_000;
+
+/** Options of {@link startPushWorker}, for tests. */
+export interface StartPushWorkerOptions {
+  /** @default the worker beside this module */
+  readonly createWorker?: () => Worker;
+  /** @default {@link READY_WITHIN_MS} */
+  readonly readyWithin?: number;
+}
+
+/**
+ * A push worker that has loaded (it said "ready"), or undefined where none
+ * can be made: no `Worker` global, a constructor that throws, a worker that
+ * fails before it is ready (which is how Chromium reports a Content-Security-Policy
+ * `worker-src` refusal and how every browser reports a file that does not load),
+ * or one not ready within `readyWithin`. Nothing has been posted to it, so the
+ * caller may still push on its own thread. A worker not used is terminated.
+ *
+ * @throws the signal's reason when it aborts meanwhile.
+ */
+export function startPushWorker(signal: AbortSignal | undefined, options: StartPushWorkerOptions = {}): Promise<Worker | undefined> {
+  const { createWorker = createPushWorker, readyWithin = READY_WITHIN_MS } = options;
   if (typeof Worker !== "function") return Promise.resolve(undefined);
   let worker: Worker;
   try {
-    worker = createPushWorker();
+    worker = createWorker();
   } catch {
     return Promise.resolve(undefined);
   }
   return new Promise<Worker | undefined>((resolve, reject) => {
     const settle = (ready: boolean, error?: { reason: unknown }) => {
+      clearTimeout(bound);
       worker.onmessage = null;
       worker.onerror = null;
       signal?.removeEventListener("abort", onAbort);
@@ -42,6 +61,7 @@ export function startPushWorker(signal: AbortSignal | undefined): Promise<Worker
       else resolve(ready ? worker : undefined);
     };
     const onAbort = () => settle(false, { reason: signal?.reason });
+    const bound = setTimeout(() => settle(false), readyWithin);
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       if (event.data?.type === "ready") settle(true);
     };

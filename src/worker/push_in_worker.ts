@@ -73,7 +73,8 @@ export interface PushInWorkerOptions {
   /**
    * `"auto"` runs the push in a module Web Worker where one can be made, and
    * on this thread where none can (no `Worker`, a Content-Security-Policy
-   * that refuses it, a worker file that does not load); `"worker"` fails
+   * that refuses it, a worker file that does not load, or does not load
+   * within 15 s); `"worker"` fails
    * with {@link WorkerUnavailableError} instead; `"this-thread"` never makes one.
    * @default "auto"
    */

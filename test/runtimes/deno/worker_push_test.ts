@@ -69,3 +69,22 @@ for (const [label, { pushInWorker }, lib] of entries) {
     assertEqual(error, reason, "the rejection");
   });
 }
+
+Deno.test("deno (src): a worker that never says it is ready is terminated after the bound, and the push may go on here", async () => {
+  const { startPushWorker } = await import("../../../src/worker/_start_push_worker.ts");
+  const made: Worker[] = [];
+  const terminated: Worker[] = [];
+  const silent = () => {
+    const worker = new Worker(`data:text/javascript,${encodeURIComponent("// loads, and never posts")}`, { type: "module" });
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => (terminated.push(worker), terminate());
+    made.push(worker);
+    return worker;
+  };
+  assertEqual(await startPushWorker(undefined, { createWorker: silent, readyWithin: 300 }), undefined, "no worker");
+  assertEqual(terminated.length === 1 && terminated[0] === made[0], true, "the silent worker was terminated");
+  const ready = () => new Worker(`data:text/javascript,${encodeURIComponent('postMessage({ type: "ready", modules: 0 })')}`, { type: "module" });
+  const worker = await startPushWorker(undefined, { createWorker: ready, readyWithin: 60_000 });
+  assertEqual(worker instanceof Worker, true, "a worker that says it is ready is taken");
+  worker?.terminate();
+});
