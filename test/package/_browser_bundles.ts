@@ -26,6 +26,9 @@ export const ERROR_FACTORIES: Record<string, string> = {
   UnsafeRedirectError: `new m.UnsafeRedirectError("http://a/", "http://b/")`,
   NoMatchingPlatformError: `new m.NoMatchingPlatformError("r", "linux/amd64", [])`,
   UnsupportedImageError: `new m.UnsupportedImageError("r", "x")`,
+  SizeMismatchError: `new m.SizeMismatchError("sha256:a", 1, 2, "x")`,
+  UnsafeTarPathError: `new m.UnsafeTarPathError("../x")`,
+  InvalidTarError: `new m.InvalidTarError("x")`,
 };
 
 // The whole root, so that every module a user may reach is in the bundle.
