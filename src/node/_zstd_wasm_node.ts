@@ -18,7 +18,8 @@ const FROM_SOURCES = new URL(import.meta.url).pathname.endsWith(".ts");
 const WORKER = new URL(`./_zstd_block_worker${FROM_SOURCES ? ".ts" : ".js"}`, import.meta.url);
 const startWorker = (): Worker =>
   FROM_SOURCES
-    ? new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true })
+    ? // tsx as this module finds it, not from the working directory, which may be anywhere.
+      new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true })
     : new Worker(WORKER);
 
 interface Waiting {
