@@ -4,7 +4,7 @@ import { OCI_LAYER_ZSTD, type GzipLayerMediaType } from "../oci/media_types.ts";
 import { StreamLayer } from "../layer/stream_layer.ts";
 import type { CompressionLevel } from "../compress/compressor.ts";
 import { openInput } from "./_input.ts";
-import { peekGzip } from "./_peek_gzip.ts";
+import { peekCompression } from "../layer/_peek_compression.ts";
 
 /** A layer read from an input: a tar compressed on the way, or a .tar.gz or .tar.zst pushed as it is. */
 export type InputLayer = StreamLayer | CompressedStreamLayer;
@@ -39,7 +39,7 @@ export async function openLayers(inputs: readonly string[], options: OpenLayersO
         read[index] = total;
         options.onRead(read.reduce((sum, value) => sum + value, 0));
       }, options.signal);
-      opened.push({ ...(await peekGzip(stream)), size });
+      opened.push({ ...(await peekCompression(stream)), size });
     }
   } catch (error) {
     await Promise.all(opened.map(({ stream }) => stream.cancel(error).catch(() => {})));

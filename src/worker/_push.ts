@@ -10,6 +10,7 @@ import { CompressedStreamLayer } from "../layer/compressed_stream_layer.ts";
 import type { Layer } from "../layer/layer.ts";
 import { sourceBytesRead } from "../layer/_partial.ts";
 import { StreamLayer } from "../layer/stream_layer.ts";
+import { peekCompression } from "../layer/_peek_compression.ts";
 import { parseReference } from "../registry/reference.ts";
 import type { PushInWorkerOptions, PushProgress, PushResult } from "./push_in_worker.ts";
 
@@ -19,8 +20,6 @@ export type PushRequest = Omit<PushInWorkerOptions, "signal" | "onProgress" | "t
 /** A push's outcome, before it is told where it ran. */
 export type PushOutcome = Omit<PushResult, "thread">;
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-
 /**
  * Pushes `source` as the top layer of an image (on `base`, or on an empty
  * image) to `request.reference`; reports progress by phase, and ends the push
@@ -28,10 +27,13 @@ const GZIP_MAGIC = [0x1f, 0x8b];
  */
 export async function runPush(request: PushRequest, source: Blob | ReadableStream<Uint8Array>, onProgress: (progress: PushProgress) => void, signal: AbortSignal | undefined): Promise<PushOutcome> {
   const sourceSize = source instanceof Blob ? source.size : undefined;
-  const { gzip, stream } = await peekGzip(source instanceof Blob ? source.stream() : source);
+  const { gzip, zstd, stream } = await peekCompression(source instanceof Blob ? source.stream() : source);
+  const requireTar = request.layer?.requireTar;
   const layer: Layer = gzip
-    ? new CompressedStreamLayer(stream, { mediaType: request.layer?.mediaType, requireTar: request.layer?.requireTar })
-    : new StreamLayer(stream, request.layer);
+    ? new CompressedStreamLayer(stream, { mediaType: request.layer?.mediaType, requireTar })
+    : zstd
+      ? new CompressedStreamLayer(stream, { compression: "zstd", requireTar })
+      : new StreamLayer(stream, request.layer);
   const client = { timeout: request.timeout, insecure: request.insecure, signal };
   let image: Image;
   try {
@@ -80,54 +82,4 @@ function sameRegistryAuth(request: PushRequest): PushRequest["auth"] {
   const from = parseReference(request.base, { insecure: request.insecure }).registry;
   const to = parseReference(request.reference, { insecure: request.insecure }).registry;
   return from === to ? request.auth : undefined;
-}
-
-/**
- * Whether `stream` starts with gzip's magic bytes, and the same bytes again as
- * a stream, whole: a `.tar.gz` is told by its bytes, not its name.
- */
-async function peekGzip(stream: ReadableStream<Uint8Array>): Promise<{ gzip: boolean; stream: ReadableStream<Uint8Array> }> {
-  const reader = stream.getReader();
-  const head: Uint8Array[] = [];
-  let length = 0;
-  let done = false;
-  while (length < GZIP_MAGIC.length && !done) {
-    const next = await reader.read();
-    if (next.done) done = true;
-    else if (next.value.length > 0) {
-      head.push(next.value);
-      length += next.value.length;
-    }
-  }
-  const first = head.length === 1 ? head[0]! : concat(head, length);
-  const gzip = GZIP_MAGIC.every((byte, i) => first[i] === byte);
-  let pending: Uint8Array | undefined = length > 0 ? first : undefined;
-  const again = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (pending) {
-          controller.enqueue(pending);
-          pending = undefined;
-          return;
-        }
-        if (done) return controller.close();
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
-  return { gzip, stream: again };
-}
-
-function concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const piece of pieces) {
-    bytes.set(piece, offset);
-    offset += piece.length;
-  }
-  return bytes;
 }

@@ -4,9 +4,10 @@ const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 /**
  * Whether `stream` starts with gzip's magic bytes (or zstd's), and the same
  * stream again, whole: a `.tar.gz` or a `.tar.zst` is told by its bytes, not
- * its name (stdin has none).
+ * its name (stdin has none). Used by the CLI and by pushInWorker. The stream
+ * given back reads nothing ahead (high-water mark 0).
  */
-export async function peekGzip(stream: ReadableStream<Uint8Array>): Promise<{ gzip: boolean; zstd: boolean; stream: ReadableStream<Uint8Array> }> {
+export async function peekCompression(stream: ReadableStream<Uint8Array>): Promise<{ gzip: boolean; zstd: boolean; stream: ReadableStream<Uint8Array> }> {
   const reader = stream.getReader();
   const head: Uint8Array[] = [];
   let length = 0;
@@ -43,6 +44,6 @@ export async function peekGzip(stream: ReadableStream<Uint8Array>): Promise<{ gz
     cancel(reason) {
       return reader.cancel(reason);
     },
-  });
+  }, { highWaterMark: 0 });
   return { gzip, zstd, stream: again };
 }
