@@ -85,6 +85,23 @@ export async function webpackBundle(project: string, options: BundleOptions = {}
   return { warnings: (info.warnings ?? []).map((warning) => `${warning.moduleName ?? ""} ${warning.message}`), entry: join(output, "app.js") };
 }
 
+/**
+ * The warnings a user of the package would have to act on. webpack's one size
+ * hint ("asset size limit") about zstd's WebAssembly (about 500 KiB, fetched
+ * only when a zstd layer is made, never with the page) is not one of them:
+ * docs/runtimes.md says so and how to quiet it. A hint that names any other
+ * asset is kept, and so is every other warning.
+ */
+export function warningsToActOn(warnings: readonly string[]): string[] {
+  return warnings.filter((warning) => !isZstdWasmSizeHint(warning));
+}
+
+function isZstdWasmSizeHint(warning: string): boolean {
+  if (!warning.includes("asset size limit")) return false;
+  const assets = [...warning.matchAll(/^\s+(\S+) \([\d.]+ KiB\)$/gm)].map((match) => match[1]!);
+  return assets.length > 0 && assets.every((asset) => asset.endsWith(".wasm"));
+}
+
 export async function viteBundle(project: string, options: BundleOptions = {}): Promise<Bundle> {
   const { build, createLogger } = await import("vite");
   const warnings: string[] = [];

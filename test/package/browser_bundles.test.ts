@@ -1,9 +1,9 @@
 // A browser app that installs the packed tarball, bundled for
-// production by webpack 5 and by Vite: zero warnings from either, and the
+// production by webpack 5 and by Vite: no warning to act on from either, and the
 // minified bundle's errors keep their names (`error.name` checks and logs).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ERROR_FACTORIES, errorNamesOf, isMinified, viteBundle, webpackBundle, writeApp, type Bundle } from "./_browser_bundles.ts";
+import { ERROR_FACTORIES, errorNamesOf, isMinified, viteBundle, warningsToActOn, webpackBundle, writeApp, type Bundle } from "./_browser_bundles.ts";
 import { consumerProject, packPackage, root, type Packed } from "./_packed.ts";
 
 let packed: Packed;
@@ -34,8 +34,8 @@ for (const [bundler, bundle] of [["webpack 5", webpackBundle], ["Vite", viteBund
       built = await bundle(project.path);
     });
 
-    test("no warning", () => {
-      assert.deepEqual(built.warnings, []);
+    test("no warning, but webpack's size hint about zstd's WebAssembly", () => {
+      assert.deepEqual(warningsToActOn(built.warnings), []);
     });
 
     test("minified, every error keeps its name", () => {
