@@ -64,6 +64,10 @@ test("a Worker bundled with esbuild and started with modules: true and scriptPat
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
     target: "es2022",
+    // zstd's WebAssembly is imported as a module under the workerd condition (Workers compile no
+    // WebAssembly from bytes): esbuild copies the file beside the bundle, and workerd loads it as a
+    // compiled module by the rule below. wrangler does both by itself.
+    loader: { ".wasm": "copy" },
     logLevel: "silent",
   });
   assert.deepEqual(bundled.warnings.map((warning) => warning.text), []);
@@ -74,6 +78,7 @@ test("a Worker bundled with esbuild and started with modules: true and scriptPat
     // Modules are named relative to modulesRoot, the working directory unless
     // told: a script outside it would need "..", which workerd refuses.
     modulesRoot: join(project.path, "dist"),
+    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2025-01-01",
     // workerd's default internet service refuses loopback addresses: the registry is its outbound service.
     outboundService: { external: { address: registry.host, http: {} } },
