@@ -37,14 +37,18 @@ export const PROGRESS_INTERVAL_MS = 100;
 
 /**
  * Calls `onProgress` at a bounded rate: at most once per interval, except for
- * the final report, which always comes. A callback that throws is ignored
- * rather than breaking the upload.
+ * the final report, which always comes. A change inside the interval is
+ * reported at the interval's end, so the last state before a pause (a source
+ * gone quiet, a registry taking its time) is never left unreported. A
+ * callback that throws is ignored rather than breaking the upload.
  */
 export class ProgressReporter {
   readonly #callback: ((progress: UploadProgress) => void) | undefined;
   readonly #interval: number;
   readonly #now: () => number;
   #last = Number.NEGATIVE_INFINITY;
+  #trailing: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
   #state: UploadProgress = { read: undefined, compressed: 0, acknowledged: 0, total: undefined, done: false };
 
   constructor(callback: ((progress: UploadProgress) => void) | undefined, interval = PROGRESS_INTERVAL_MS, now: () => number = Date.now) {
@@ -56,16 +60,36 @@ export class ProgressReporter {
   /** Records a change, and reports it if the interval has passed. */
   update(change: Partial<Omit<UploadProgress, "done">>): void {
     this.#state = { ...this.#state, ...change };
-    if (this.#callback === undefined) return;
-    const now = this.#now();
-    if (now - this.#last < this.#interval) return;
-    this.#last = now;
-    this.#emit();
+    if (this.#callback === undefined || this.#stopped) return;
+    const wait = this.#interval - (this.#now() - this.#last);
+    if (wait > 0) {
+      this.#trailing ??= setTimeout(() => {
+        this.#trailing = undefined;
+        this.#report();
+      }, wait);
+      return;
+    }
+    this.#report();
   }
 
   /** Reports the end: everything acknowledged, the total known. */
   finish(total: number, read?: number): void {
+    this.stop();
     this.#state = { read: read ?? this.#state.read, compressed: total, acknowledged: total, total, done: true };
+    this.#emit();
+  }
+
+  /** Reports nothing more: the upload failed, or has finished. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#trailing);
+    this.#trailing = undefined;
+  }
+
+  #report(): void {
+    clearTimeout(this.#trailing);
+    this.#trailing = undefined;
+    this.#last = this.#now();
     this.#emit();
   }
 

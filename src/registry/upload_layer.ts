@@ -77,6 +77,7 @@ export async function uploadLayer(client: RegistryClient, layer: Layer, options:
       throw error;
     }
   } catch (error) {
+    progress.stop();
     if (!started) await cancelSource(layer, error);
     throw error;
   }

@@ -74,6 +74,21 @@ test("progress: at most one report per interval, and always the last", () => {
   assert.ok(reports.slice(0, -1).every((p) => p.total === undefined));
 });
 
+test("progress: a change inside the interval is reported at its end, before a pause; nothing after stop()", async () => {
+  const reports: UploadProgress[] = [];
+  const reporter = new ProgressReporter((p) => reports.push(p), 50);
+  reporter.update({ compressed: 1 });
+  reporter.update({ acknowledged: 1 }); // inside the interval: held back
+  assert.equal(reports.length, 1);
+  await new Promise((resolve) => setTimeout(resolve, 120)); // a pause: the source gone quiet
+  assert.deepEqual(reports.map((p) => p.acknowledged), [0, 1]);
+  reporter.update({ compressed: 2 }); // a fresh interval: at once
+  reporter.update({ compressed: 3 });
+  reporter.stop(); // the upload failed
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.deepEqual(reports.map((p) => p.compressed), [1, 1, 2]);
+});
+
 test("ChunkReader: fixed-size chunks over any split of the input, same bytes in order", async () => {
   await fc.assert(
     fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.array(fc.integer({ min: 0, max: 700 }), { maxLength: 12 }), fc.integer({ min: 1, max: 900 }), async (data, cuts, size) => {
