@@ -2,12 +2,12 @@ import { type FetchedManifest, RegistryClient, type RegistryClientOptions } from
 import { DigestMismatchError } from "../oci/errors.ts";
 import { formatReference, parseReference } from "../registry/reference.ts";
 import { digestLike } from "../hash/_pinned_digest.ts";
-import { readConfig, readIndex, readManifest } from "./_manifest_shape.ts";
-import { ComposedImage } from "./_composed_image.ts";
+import { readIndex, readManifest } from "./_manifest_shape.ts";
+import { storedImage } from "./_stored_image.ts";
 import { choosePlatform, formatPlatform } from "./_platform.ts";
 import { NoMatchingPlatformError, UnsupportedImageError } from "./errors.ts";
 import type { Image } from "./image.ts";
-import { DOCKER_CONFIG, DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, OCI_CONFIG, OCI_MANIFEST } from "../oci/media_types.ts";
+import { isIndexMediaType, isManifestMediaType } from "../oci/media_types.ts";
 import { RemoteLayer } from "../registry/remote_layer.ts";
 import type { Platform } from "../oci/descriptor.ts";
 
@@ -74,34 +74,16 @@ export async function pullImage(reference: string, options: PullImageOptions = {
   if (!isManifestMediaType(mediaType)) throw new UnsupportedImageError(name, `manifest media type ${mediaType || "(none)"}`);
   const manifest = readManifest(fetched.bytes, name);
   const rawConfig = await readBlob(client, manifest.config.digest);
-  const configFile = readConfig(rawConfig, name);
-  const diffIDs = configFile.rootfs?.diff_ids ?? [];
-  if (diffIDs.length !== manifest.layers.length) {
-    throw new UnsupportedImageError(name, `the manifest lists ${manifest.layers.length} layers and the config ${diffIDs.length} DiffIDs`);
-  }
-  const format = mediaType === DOCKER_MANIFEST ? "docker" : "oci";
-  const manifestMediaType = mediaType === DOCKER_MANIFEST ? DOCKER_MANIFEST : OCI_MANIFEST;
-  return new ComposedImage(
-    {
-      format,
-      manifestMediaType,
-      configMediaType: manifest.config.mediaType ?? (format === "docker" ? DOCKER_CONFIG : OCI_CONFIG),
-      configFile,
-      layers: manifest.layers.map((descriptor, i) => new RemoteLayer(client, descriptor, diffIDs[i] ?? "")),
-      layerDescriptors: manifest.layers,
-      annotations: manifest.annotations,
-      // getManifest hashed these bytes already: that digest is the registry's.
-      pulled: {
-        configFile,
-        rawConfigFile: rawConfig,
-        config: manifest.config,
-        manifest,
-        rawManifest: fetched.bytes,
-        descriptor: { mediaType: manifestMediaType, digest: fetched.descriptor.digest, size: fetched.bytes.length },
-      },
-    },
-    [],
-  );
+  // getManifest hashed these bytes already: that digest is the registry's.
+  return storedImage({
+    name,
+    mediaType,
+    manifest,
+    rawManifest: fetched.bytes,
+    digest: fetched.descriptor.digest,
+    rawConfig,
+    layerOf: (descriptor, diffID) => new RemoteLayer(client, descriptor, diffID),
+  });
 }
 
 function mediaTypeOf(fetched: FetchedManifest): string {

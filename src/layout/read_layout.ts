@@ -1,14 +1,14 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Image } from "../image/image.ts";
-import { ComposedImage } from "../image/_composed_image.ts";
-import { readConfig, readIndex, readManifest } from "../image/_manifest_shape.ts";
+import { readIndex, readManifest } from "../image/_manifest_shape.ts";
+import { storedImage } from "../image/_stored_image.ts";
 import { choosePlatform, formatPlatform } from "../image/_platform.ts";
 import { NoMatchingPlatformError, UnsupportedImageError } from "../image/errors.ts";
 import type { Descriptor, Platform } from "../oci/descriptor.ts";
 import type { Index } from "../oci/manifest.ts";
 import type { SourceIndex } from "../image/write_index.ts";
-import { DOCKER_CONFIG, DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, OCI_CONFIG, OCI_MANIFEST } from "../oci/media_types.ts";
+import { isIndexMediaType, isManifestMediaType } from "../oci/media_types.ts";
 import { InvalidLayoutError, LayoutImageNotFoundError } from "./errors.ts";
 import { LayoutLayer } from "./_layout_layer.ts";
 import { REF_NAME } from "./_layout_index.ts";
@@ -167,31 +167,13 @@ async function readImage(directory: string, entry: Descriptor): Promise<Image> {
   const mediaType = manifest.mediaType ?? entry.mediaType;
   if (!isManifestMediaType(mediaType)) throw new UnsupportedImageError(name, `manifest media type ${mediaType || "(none)"}`);
   const rawConfig = await readVerifiedBlob(directory, manifest.config);
-  const configFile = readConfig(rawConfig, name);
-  const diffIDs = configFile.rootfs?.diff_ids ?? [];
-  if (diffIDs.length !== manifest.layers.length) {
-    throw new UnsupportedImageError(name, `the manifest lists ${manifest.layers.length} layers and the config ${diffIDs.length} DiffIDs`);
-  }
-  const format = mediaType === DOCKER_MANIFEST ? "docker" : "oci";
-  const manifestMediaType = format === "docker" ? DOCKER_MANIFEST : OCI_MANIFEST;
-  return new ComposedImage(
-    {
-      format,
-      manifestMediaType,
-      configMediaType: manifest.config.mediaType ?? (format === "docker" ? DOCKER_CONFIG : OCI_CONFIG),
-      configFile,
-      layers: manifest.layers.map((descriptor, i) => new LayoutLayer(directory, descriptor, diffIDs[i] ?? "")),
-      layerDescriptors: manifest.layers,
-      annotations: manifest.annotations,
-      pulled: {
-        configFile,
-        rawConfigFile: rawConfig,
-        config: manifest.config,
-        manifest,
-        rawManifest,
-        descriptor: { mediaType: manifestMediaType, digest: entry.digest, size: rawManifest.length },
-      },
-    },
-    [],
-  );
+  return storedImage({
+    name,
+    mediaType,
+    manifest,
+    rawManifest,
+    digest: entry.digest,
+    rawConfig,
+    layerOf: (descriptor, diffID) => new LayoutLayer(directory, descriptor, diffID),
+  });
 }
