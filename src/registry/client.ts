@@ -25,8 +25,9 @@ export interface RegistryClientOptions {
   /**
    * Credentials: `{ username, password }`, `{ token }` for a ready bearer token,
    * `{ identityToken }` for a Docker identity (OAuth2 refresh) token traded at
-   * the token realm, or a function of the registry host returning one of them
-   * (or undefined).
+   * the token realm, or a function of the registry host and repository
+   * returning one of them (or undefined), such as `dockerKeychain()` of
+   * `streamlayer/keychain`.
    *
    * @default undefined (anonymous)
    */
@@ -108,7 +109,15 @@ export class RegistryClient {
   constructor(repository: string | Reference, options: RegistryClientOptions = {}) {
     this.reference = typeof repository === "string" ? parseReference(repository, { insecure: options.insecure }) : repository;
     const base = new URL(`${this.reference.scheme}://${this.reference.registry}`);
-    this.transport = new Transport({ base, auth: options.auth, fetch: options.fetch, tokens: new TokenCache(), timeout: options.timeout, minSpeed: options.minSpeed });
+    this.transport = new Transport({
+      base,
+      auth: options.auth,
+      repository: this.reference.repository,
+      fetch: options.fetch,
+      tokens: new TokenCache(),
+      timeout: options.timeout,
+      minSpeed: options.minSpeed,
+    });
     this.#signal = options.signal;
   }
 

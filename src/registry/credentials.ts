@@ -44,19 +44,21 @@ export type Credentials = BasicCredentials | TokenCredentials | IdentityTokenCre
 
 /**
  * Credentials for every registry, or a function that picks them by registry
- * host (`ghcr.io`, `127.0.0.1:5000`) and may return undefined for anonymous.
+ * host (`ghcr.io`, `127.0.0.1:5000`) and repository (`team/app`, given by
+ * every client of one repository, as go-containerregistry's keychains get
+ * the repository), and may return undefined for anonymous.
  */
 export type AuthOption =
   | Credentials
-  | ((registry: string) => Credentials | undefined | Promise<Credentials | undefined>);
+  | ((registry: string, repository?: string) => Credentials | undefined | Promise<Credentials | undefined>);
 
 /**
- * The credentials for one registry host, or undefined for anonymous access.
+ * The credentials for one registry host (and repository, when known), or undefined for anonymous access.
  *
  * @throws {TypeError} when the value is none of the forms of credentials.
  */
-export async function resolveCredentials(auth: AuthOption | undefined, registry: string): Promise<Credentials | undefined> {
-  const credentials = typeof auth === "function" ? await auth(registry) : auth;
+export async function resolveCredentials(auth: AuthOption | undefined, registry: string, repository?: string): Promise<Credentials | undefined> {
+  const credentials = typeof auth === "function" ? await auth(registry, repository) : auth;
   if (credentials === undefined) return undefined;
   if (isToken(credentials) || isIdentityToken(credentials) || isBasic(credentials)) return credentials;
   throw new TypeError("Invalid auth: expected { username, password }, { token }, { identityToken } or a function returning one");

@@ -14,8 +14,10 @@ import { type Challenge, parseWwwAuthenticate } from "./www_authenticate.ts";
 export interface TransportInit {
   /** `scheme://host[:port]` of the registry. */
   readonly base: URL;
-  /** Credentials, or a function of the registry host that gives them. @default anonymous */
+  /** Credentials, or a function of the registry host (and repository) that gives them. @default anonymous */
   readonly auth?: AuthOption;
+  /** The repository the transport serves (`team/app`), handed to an `auth` function. @default undefined */
+  readonly repository?: string;
   /** The `fetch` to send requests with. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /**
@@ -81,6 +83,7 @@ export class Transport {
   /** `scheme://host[:port]` of the registry. */
   readonly base: URL;
   readonly #auth: AuthOption | undefined;
+  readonly #repository: string | undefined;
   readonly #roundTrip: RoundTrip;
   readonly #tokens: TokenCache;
   #challenge: Promise<Challenge | undefined> | undefined;
@@ -94,6 +97,7 @@ export class Transport {
   constructor(init: TransportInit) {
     this.base = init.base;
     this.#auth = init.auth;
+    this.#repository = init.repository;
     const timeout = resolveTimeout(init.timeout);
     const limits = {
       timeout,
@@ -166,7 +170,7 @@ export class Transport {
   }
 
   async #authorization(challenge: Challenge | undefined, request: TransportRequest, refresh: boolean): Promise<string | undefined> {
-    this.#credentials ??= resolveCredentials(this.#auth, this.base.host);
+    this.#credentials ??= resolveCredentials(this.#auth, this.base.host, this.#repository);
     const credentials = await this.#credentials;
     if (credentials && isToken(credentials)) return `Bearer ${credentials.token}`;
     if (challenge === undefined) return undefined;
