@@ -35,10 +35,11 @@ export type { Image, ImageValues } from "./image/image.ts";
 export type { ImageFormat } from "./image/media_types.ts";
 export { emptyImage, type EmptyImageOptions } from "./image/empty_image.ts";
 export { appendLayers } from "./image/append_layers.ts";
+export { mutateAnnotations, mutateConfig, type AnnotationsEdit, type ConfigEdit } from "./image/mutate.ts";
 export { pullImage, type PullImageOptions } from "./image/pull_image.ts";
 export { pullImages, type PullImagesOptions } from "./image/pull_images.ts";
 export { extractImage, type ExtractImageOptions } from "./image/extract_image.ts";
-export { writeIndex, type IndexEntries, type IndexEntry, type SourceIndex, type WriteIndexOptions } from "./image/write_index.ts";
+export { writeIndex, type IndexEntries, type IndexEntry, type IndexUploadProgress, type SourceIndex, type WriteIndexOptions } from "./image/write_index.ts";
 export { writeImage, type ImageUploadProgress, type ImageWritePhase, type WriteImageOptions } from "./image/write_image.ts";
 
 // OCI's nouns

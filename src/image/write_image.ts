@@ -8,6 +8,7 @@ import { parseReference } from "../registry/reference.ts";
 import { digestLike } from "../hash/_pinned_digest.ts";
 import { uploadLayer, type UploadLayerOptions } from "../registry/upload_layer.ts";
 import type { Image } from "./image.ts";
+import { cancelUnread, checkJobs, runBounded } from "./_run_bounded.ts";
 
 /** Where the upload of one layer of an image stands. */
 export interface ImageUploadProgress extends UploadProgress {
@@ -88,8 +89,7 @@ export type ImageWritePhase = "config" | "manifest";
  */
 export async function writeImage(reference: string, image: Image, options: WriteImageOptions = {}): Promise<Descriptor> {
   const parsed = parseReference(reference, { insecure: options.insecure });
-  const jobs = options.jobs ?? 3;
-  if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`Invalid jobs: expected a positive integer, got ${String(jobs)}`);
+  const jobs = checkJobs(options.jobs ?? 3);
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
   const client = new RegistryClient(parsed, { ...options, signal });
@@ -158,39 +158,4 @@ function knownBlob(bytes: Uint8Array, descriptor: Descriptor): Layer {
         },
       }),
   };
-}
-
-/**
- * Runs `work` on the items, `jobs` at a time. After the first failure no new
- * item starts and `onFailure` is told; the promise settles only once every
- * item under way has ended (and so cleaned up after itself), with the first failure.
- */
-async function runBounded<T>(items: readonly T[], jobs: number, work: (item: T, index: number) => Promise<void>, onFailure: (error: unknown) => void): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const index = next++;
-      try {
-        await work(items[index] as T, index);
-      } catch (error) {
-        if (failure !== undefined) continue;
-        failure = { error };
-        onFailure(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
-}
-
-// After a failure, streaming layers nobody started are ended too, so that
-// their sources (a file, stdin) are released. A re-readable layer (bytes, a
-// registry's blob) makes a new stream that nothing has started: ending it costs nothing.
-async function cancelUnread(layer: Layer, reason: unknown): Promise<void> {
-  try {
-    await layer.compressed().cancel(reason);
-  } catch {
-    // Consumed already (uploaded or being uploaded), or nothing to end.
-  }
 }
