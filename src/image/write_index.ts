@@ -141,13 +141,15 @@ export async function writeIndex(reference: string, entries: IndexEntries, optio
   const parsed = parseReference(reference, { insecure: options.insecure });
   const repository = formatReference({ ...parsed, tag: undefined, digest: undefined });
   const { annotations, onProgress, ...imageOptions } = options;
-  await uploadUnread(repository, entries, { ...imageOptions, jobs }, onProgress);
+  const streamed = await uploadUnread(repository, entries, { ...imageOptions, jobs }, onProgress);
   const manifests: Descriptor[] = [];
   for (const [image, entry] of entries.entries()) {
     const { descriptor } = await entry.image.values();
+    const layers = entry.image.layers();
     const pushed = await writeImage(`${repository}@${descriptor.digest}`, entry.image, {
       ...imageOptions,
-      onProgress: onProgress && ((progress) => onProgress({ ...progress, image })),
+      // A streamed layer was reported as it went up; writeImage only finds it there now.
+      onProgress: onProgress && ((progress) => !streamed.has(layers[progress.layer] as Layer) && onProgress({ ...progress, image })),
     });
     const platform = entry.platform ?? (await platformOf(entry.image, image));
     manifests.push({ ...pushed, platform, ...(entry.annotations ? { annotations: entry.annotations } : {}) });
@@ -171,10 +173,13 @@ interface UnreadLayer {
  * however many images hold it: an image's digest, and so its push by digest,
  * waits on them. The first failure aborts the others and ends the sources
  * not started yet.
+ *
+ * @returns The layers it uploaded.
  */
-async function uploadUnread(repository: string, entries: IndexEntries, options: WriteImageOptions & { jobs: number }, onProgress: WriteIndexOptions["onProgress"]): Promise<void> {
+async function uploadUnread(repository: string, entries: IndexEntries, options: WriteImageOptions & { jobs: number }, onProgress: WriteIndexOptions["onProgress"]): Promise<ReadonlySet<Layer>> {
   const unread = await unreadLayers(entries);
-  if (unread.length === 0) return;
+  const streamed = new Set(unread.map(({ layer }) => layer));
+  if (unread.length === 0) return streamed;
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
   const { onPhase: _onPhase, jobs, ...layerOptions } = options;
@@ -187,6 +192,7 @@ async function uploadUnread(repository: string, entries: IndexEntries, options: 
     await Promise.all(unread.map(({ layer }) => cancelUnread(layer, error)));
     throw error;
   }
+  return streamed;
 }
 
 async function unreadLayers(entries: IndexEntries): Promise<UnreadLayer[]> {
