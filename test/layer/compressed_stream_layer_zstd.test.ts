@@ -47,6 +47,16 @@ describe("a .tar.zst in a CompressedStreamLayer", () => {
     assert.equal(await layer.digest(), sha256(tarZst));
   });
 
+  test("tars of a whole number of the decoder's 128 KiB output pieces (the last piece ends full with the frame) are taken", async () => {
+    for (const length of [128 * 1024, 256 * 1024, 2 * MiB]) {
+      const whole = withTarHeader(tarLikeBytes(length, 43));
+      for (const tarZst of [zstdCli(whole, "-3"), new Uint8Array([...zstdCli(whole.subarray(0, 128 * 1024), "-1"), ...zstdCli(whole.subarray(128 * 1024), "-1")])]) {
+        const { layer } = await layerOf(tarZst, [65_536]);
+        assert.equal(await layer.diffID(), sha256(whole), `${length} bytes`);
+      }
+    }
+  });
+
   test("mediaType tar+zstd alone picks zstd; a gzip media type with zstd is a TypeError", async () => {
     const tarZst = zstdCli(tar);
     const { layer } = await layerOf(tarZst, [MiB], { mediaType: OCI_LAYER_ZSTD });

@@ -26,7 +26,7 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  *
  * @throws {CompressorUnavailableError} when zstd.wasm cannot be loaded or compiled.
  */
-function zstdModule(): Promise<WebAssembly.Module> {
+export function zstdModule(): Promise<WebAssembly.Module> {
   compiled ??= compileZstdWasm().catch((error: unknown) => {
     compiled = undefined; // a later layer may try again (the file may have been built since)
     throw new CompressorUnavailableError(`Cannot load zstd: zstd.wasm did not load or compile: ${String(error)}`, { cause: error });
@@ -59,8 +59,12 @@ export class ZstdWasm {
 
   /** A fresh instance, with its own memory. */
   static async create(): Promise<ZstdWasm> {
-    const instance = await WebAssembly.instantiate(await zstdModule(), {});
-    return new ZstdWasm(instance);
+    return ZstdWasm.instantiate(await zstdModule());
+  }
+
+  /** A fresh instance of `module`: zstd.wasm compiled once and handed to each thread, which then compiles nothing. */
+  static async instantiate(module: WebAssembly.Module): Promise<ZstdWasm> {
+    return new ZstdWasm(await WebAssembly.instantiate(module, {}));
   }
 
   /** Begins a zstd frame at `level` (zstd's other parameters at their defaults). */
@@ -103,7 +107,12 @@ export class ZstdWasm {
     this.#feed(bytes, () => {
       let full: boolean;
       do {
-        frameEnded = this.#check(this.#exports.sl_decompress(), "decompress") === 0;
+        const inputLeft = this.#exports.sl_input_left();
+        const result = this.#check(this.#exports.sl_decompress(), "decompress");
+        // A call that took and gave nothing (after a frame ended with the output
+        // exactly full) answers for the next frame's header: it ends no frame.
+        const moved = this.#exports.sl_output_size() > 0 || this.#exports.sl_input_left() !== inputLeft;
+        if (result === 0 || moved) frameEnded = result === 0;
         full = this.#exports.sl_output_size() === this.#ioSize;
         this.#emitOutput(emit);
       } while (this.#exports.sl_input_left() > 0 || full);
