@@ -82,7 +82,8 @@ Image (as crane mutate):
   --env <NAME=value>           environment variable, repeatable; replaces the
                                base's variable of that name
       e.g. --env TZ=UTC
-  --entrypoint <a,b,...>       entrypoint: comma-separated, or a JSON array
+  --entrypoint <a,b,...>       entrypoint: comma-separated, or a JSON array;
+                               clears the base's cmd unless --cmd is given
       e.g. --entrypoint '["/app/server","--log=json"]'
   --cmd <a,b,...>              default arguments, in the same forms
       e.g. --cmd --port=8080,--verbose
