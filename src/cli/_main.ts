@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describeFailure, EXIT, type FailureContext, UsageError } from "./_cli_errors.ts";
 import { closestOption } from "./_closest_option.ts";
+import { insteadOf } from "./_other_verbs.ts";
+import { withoutUserInfo } from "./_registry_host.ts";
+import { rememberingFetch } from "./_sent_secrets.ts";
 import { terminalSafe } from "./_terminal_text.ts";
 
 const HELP = `Usage: streamlayer <command> [options]
@@ -36,6 +39,7 @@ Example:
 export async function runCli(argv: string[], signal?: AbortSignal): Promise<number> {
   const [command, ...rest] = argv;
   const context: FailureContext = {};
+  rememberSentCredentials();
   try {
     switch (command) {
       case undefined:
@@ -88,8 +92,23 @@ const HELPS: Record<string, () => Promise<string>> = {
 };
 
 function unknownCommand(command: string): UsageError {
+  const instead = insteadOf(command.toLowerCase());
+  if (instead !== undefined) return new UsageError(instead);
   const closest = closestOption(command, ["push", "copy", "export", "login", "logout", "help"]);
-  return new UsageError(`Unknown command: ${command}: ${closest ? `did you mean ${closest}?` : "see streamlayer --help"}`);
+  // A registry given where the command goes may carry a password.
+  return new UsageError(`Unknown command: ${withoutUserInfo(command)}: ${closest ? `did you mean ${closest}?` : "see streamlayer --help"}`);
+}
+
+let remembering = false;
+
+// Every request goes through the global fetch (the library's default), so this
+// is the one place that sees every credential sent, whichever command, helper
+// or token realm it came from: each is remembered, so that a registry echoing
+// it back is never printed (terminalSafe cuts them).
+function rememberSentCredentials(): void {
+  if (remembering) return;
+  remembering = true;
+  globalThis.fetch = rememberingFetch(globalThis.fetch.bind(globalThis));
 }
 
 function version(): string {
