@@ -1,7 +1,6 @@
+import { dockerKeychain, type DockerKeychain } from "../keychain/index.ts";
 import type { AuthOption, BasicCredentials, Credentials } from "../registry/credentials.ts";
 import type { Reference } from "../registry/reference.ts";
-import { findCredentials } from "./_keychain.ts";
-import { registryHost } from "./_registry_host.ts";
 
 /** What {@link CommandAuth} is built with. */
 export interface CommandAuthInit {
@@ -18,17 +17,28 @@ export function urlHost(reference: Reference): string {
 }
 
 /**
+ * How long a credential helper has: 60 s, or `STREAMLAYER_HELPER_TIMEOUT_MS`
+ * milliseconds (so that the tests of a hanging helper need not wait a minute).
+ */
+export function helperTimeout(env: NodeJS.ProcessEnv = process.env): number {
+  const given = Number(env.STREAMLAYER_HELPER_TIMEOUT_MS);
+  return Number.isFinite(given) && given > 0 ? given : 60_000;
+}
+
+/**
  * The credentials of one command, host by host: `--username` and
  * `--password-stdin` for the destination's registry only (never a `--base` on
- * another host, nor that host's token realm), stored credentials for every
- * other host (an identity token among them, which the library trades at the
- * token realm, and again whenever its access token expires), and anonymous
- * when there are none. Remembers which hosts were given credentials, so that
- * a 401 can say "refused" or "wanted".
+ * another host, nor that host's token realm), the Docker keychain
+ * (`streamlayer/keychain`) for every other host and repository (an identity
+ * token among them, which the library trades at the token realm, and again
+ * whenever its access token expires), and anonymous when there are none.
+ * Remembers which hosts were given credentials, so that a 401 can say
+ * "refused" or "wanted".
  */
 export class CommandAuth {
   readonly #init: CommandAuthInit;
   readonly #destinationHost: string | undefined;
+  readonly #keychain: DockerKeychain;
   readonly #resolved = new Map<string, Promise<Credentials | undefined>>();
   /** Hosts whose transport asked for credentials. */
   readonly asked = new Set<string>();
@@ -38,27 +48,25 @@ export class CommandAuth {
   constructor(init: CommandAuthInit) {
     this.#init = init;
     this.#destinationHost = init.destination && urlHost(init.destination);
+    const env = init.env ?? process.env;
+    this.#keychain = dockerKeychain({ env, helperTimeout: helperTimeout(env) });
   }
 
-  /** The library's `auth` option. */
-  readonly option: AuthOption = (host: string) => {
-    let resolved = this.#resolved.get(host);
+  /** The library's `auth` option: asked once per host and repository. */
+  readonly option: AuthOption = (host: string, repository?: string) => {
+    const key = `${host}/${repository ?? ""}`;
+    let resolved = this.#resolved.get(key);
     if (!resolved) {
-      resolved = this.#resolve(host);
-      this.#resolved.set(host, resolved);
+      resolved = this.#resolve(host, repository);
+      this.#resolved.set(key, resolved);
     }
     return resolved;
   };
 
-  async #resolve(host: string): Promise<Credentials | undefined> {
+  async #resolve(host: string, repository: string | undefined): Promise<Credentials | undefined> {
     this.asked.add(host);
-    const credentials = await this.#find(host);
+    const credentials = this.#init.commandLine && host === this.#destinationHost ? this.#init.commandLine : await this.#keychain(host, repository);
     if (credentials) this.given.add(host);
     return credentials;
-  }
-
-  async #find(host: string): Promise<Credentials | undefined> {
-    if (this.#init.commandLine && host === this.#destinationHost) return this.#init.commandLine;
-    return findCredentials(registryHost(host), this.#init.env);
   }
 }

@@ -1,22 +1,25 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { dockerConfigPath, parseAuthJson } from "./_auth_file.ts";
+import { eraseLogin, storeLogin } from "../keychain/_docker_login.ts";
 import { checkOptions } from "./_check_options.ts";
 import { EXIT, UsageError } from "./_cli_errors.ts";
+import { helperTimeout } from "./_command_auth.ts";
 import { readPasswordStdin } from "./_password_stdin.ts";
-import { registryHost, serverUrl } from "./_registry_host.ts";
+import { hasUserInfo, registryHost, serverUrl, withoutUserInfo } from "./_registry_host.ts";
 import { terminalSafe } from "./_terminal_text.ts";
 
 export const LOGIN_HELP = `Usage: streamlayer login <registry> --username <name> --password-stdin
        streamlayer logout <registry>
 
-login stores the credentials for <registry> in the "auths" of Docker's
-config.json ($DOCKER_CONFIG/config.json or ~/.docker/config.json), as
-"crane auth login" does, for later pushes to read. The credentials are not
-tried here: the next push says whether the registry takes them. logout
-removes that registry's entries. <registry> is a host[:port], with or
-without https:// or docker://; Docker Hub is filed as ${serverUrl("index.docker.io")}.
+login stores the credentials for <registry> as "docker login" does: through
+the credential helper Docker's config.json ($DOCKER_CONFIG/config.json or
+~/.docker/config.json) names for it (credHelpers, else credsStore), else in
+its "auths", for later pushes to read. The file is rewritten whole through a
+new temporary file (mode 0600), every other value kept as written; a
+symlinked config.json stays a symlink. The credentials are not tried here:
+the next push says whether the registry takes them. logout erases them from
+the helper and removes the registry's "auths" entries. <registry> is a
+host[:port], with or without https:// or docker://; Docker Hub is filed as
+${serverUrl("index.docker.io")}.
 
 Options:
   -u, --username <name>   the user name                    -u ci-bot
@@ -35,7 +38,7 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** `streamlayer login <registry>`: writes `auths[<registry>]` in Docker's config.json. */
+/** `streamlayer login <registry>`: stores the credentials through the registry's credential helper, else in `auths[<registry>]` of Docker's config.json. */
 export async function login(argv: string[]): Promise<number> {
   checkOptions(argv, OPTIONS, "login");
   const { values, positionals } = parse(argv);
@@ -48,17 +51,13 @@ export async function login(argv: string[]): Promise<number> {
     throw new UsageError("login needs --username and --password-stdin: passwords are not taken on the command line");
   }
   const password = await readPasswordStdin();
-  const path = dockerConfigPath();
-  await updateConfig(path, (auths) => {
-    for (const key of Object.keys(auths)) if (registryHost(key) === host) delete auths[key];
-    auths[serverUrl(host)] = { auth: Buffer.from(`${values.username}:${password}`, "utf8").toString("base64") };
-    return true;
-  });
-  process.stderr.write(`${terminalSafe(`Logged in to ${host}: credentials stored in ${path}`)}\n`);
+  const { path, helper } = await storeLogin(host, values.username, password, { env: process.env, timeout: helperTimeout() });
+  const where = helper === undefined ? path : `${helper} (as ${path} says)`;
+  process.stderr.write(`${terminalSafe(`Logged in to ${host}: credentials stored in ${where}`)}\n`);
   return EXIT.ok;
 }
 
-/** `streamlayer logout <registry>`: removes that registry's `auths` entries from Docker's config.json. */
+/** `streamlayer logout <registry>`: erases the credentials from the registry's credential helper, and its `auths` entries from Docker's config.json. */
 export async function logout(argv: string[]): Promise<number> {
   checkOptions(argv, { help: OPTIONS.help }, "logout");
   const { values, positionals } = parse(argv);
@@ -67,18 +66,9 @@ export async function logout(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const host = registryArgument(positionals, "logout");
-  const path = dockerConfigPath();
-  let removed = false;
-  await updateConfig(path, (auths) => {
-    for (const key of Object.keys(auths)) {
-      if (registryHost(key) === host) {
-        delete auths[key];
-        removed = true;
-      }
-    }
-    return removed;
-  });
-  process.stderr.write(`${terminalSafe(removed ? `Logged out of ${host}: removed from ${path}` : `Not logged in to ${host} in ${path}`)}\n`);
+  const { path, helper, removed } = await eraseLogin(host, { env: process.env, timeout: helperTimeout() });
+  const where = helper === undefined ? path : `${helper} and ${path}`;
+  process.stderr.write(`${terminalSafe(removed ? `Logged out of ${host}: removed from ${where}` : `Not logged in to ${host} in ${where}`)}\n`);
   return EXIT.ok;
 }
 
@@ -92,25 +82,10 @@ function parse(argv: string[]) {
 
 function registryArgument(positionals: string[], command: string): string {
   if (positionals.length !== 1) throw new UsageError(`${command} needs one <registry>, got ${positionals.length} argument(s): see streamlayer ${command} --help`);
-  const host = registryHost(positionals[0] ?? "");
-  if (!/^[a-z0-9.-]+(:\d+)?$|^\[[0-9a-f:.]+\](:\d+)?$/.test(host)) throw new UsageError(`Invalid registry: ${positionals[0]}: expected host[:port]`);
+  const given = positionals[0] ?? "";
+  // Never repeat a password written into the argument: the message shows `***@`.
+  if (hasUserInfo(given)) throw new UsageError(`Invalid registry: ${withoutUserInfo(given)}: credentials before "@" are not taken: pass --username and --password-stdin`);
+  const host = registryHost(given);
+  if (!/^[a-z0-9.-]+(:\d+)?$|^\[[0-9a-f:.]+\](:\d+)?$/.test(host)) throw new UsageError(`Invalid registry: ${withoutUserInfo(given)}: expected host[:port]`);
   return host;
-}
-
-// Read, change, write to a temporary file and rename: every other field of the
-// file (credHelpers, proxies, plugins) is kept, and a reader never sees half a file.
-async function updateConfig(path: string, change: (auths: Record<string, unknown>) => boolean): Promise<void> {
-  let config: Record<string, unknown> = {};
-  try {
-    config = parseAuthJson(await readFile(path, "utf8"), path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  const auths = typeof config.auths === "object" && config.auths !== null && !Array.isArray(config.auths) ? (config.auths as Record<string, unknown>) : {};
-  if (!change(auths)) return;
-  config.auths = auths;
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(config, null, "\t")}\n`, { mode: 0o600 });
-  await rename(temporary, path);
 }
