@@ -221,6 +221,11 @@ test("a Docker-format base stays Docker format: manifest and config media types,
   assert.equal(raw.config.mediaType, DOCKER_CONFIG);
   assert.deepEqual(raw.layers, (await rawManifest(baseRef)).layers);
   assert.deepEqual((await inspectConfig(`${registry.host}/docker/app:1`)).config?.Labels, { team: "base", format: "docker" });
+  // Annotations on a Docker v2 manifest (no such field in its schema): kept as written, still Docker's media type.
+  await writeImage(`${registry.host}/docker/app:2`, mutateAnnotations(image, { note: "docker" }));
+  const annotated = await rawManifest(`${registry.host}/docker/app:2`);
+  assert.equal(annotated.mediaType, DOCKER_MANIFEST);
+  assert.deepEqual(annotated.annotations, { note: "docker" });
 });
 
 test("an edit that changes nothing keeps the base's bytes and digest; rootfs is the image's whatever a function returns", async () => {
