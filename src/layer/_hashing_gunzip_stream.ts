@@ -117,7 +117,10 @@ async function drain(output: ReadableStreamDefaultReader<Uint8Array>, hash: Sha2
   try {
     for (let next = await output.read(); !next.done; next = await output.read()) hash.update(next.value);
   } catch (error) {
-    if (error instanceof InvalidLayerSourceError) throw error;
+    if (error instanceof InvalidLayerSourceError && (error.found === "corrupt-gzip" || error.found === "trailing-bytes")) {
+      throw new InvalidLayerSourceError(error.found, `Invalid layer source: ${error.message}`, { cause: error }); // the gunzip's own words
+    }
+    if (error instanceof InvalidLayerSourceError) throw error; // no tar inside
     const reason = format === "zstd" ? "corrupt-zstd" : "corrupt-gzip";
     throw new InvalidLayerSourceError(reason, `Invalid layer source: the ${format} data cannot be decompressed: ${describe(error)}`, { cause: error });
   }

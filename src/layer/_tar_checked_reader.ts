@@ -1,11 +1,11 @@
-import { sniffLayerSource, TAR_BLOCK, type LayerSourceKind } from "./sniff_layer_source.ts";
+import { SNIFF_WINDOW, sniffLayerSource, TAR_BLOCK, type LayerSourceKind } from "./sniff_layer_source.ts";
 
 /**
  * Wraps the reader of a layer's source so that its first read that settles
- * what the input is (at most the first 512-byte block) fails with
- * `InvalidLayerSourceError` when it is not a tar, after cancelling the
- * source. Chunks pass through as they are: only the bytes of the first block
- * are copied, and only when they arrive in pieces.
+ * what the input is (its first entry as a rule, at most the first 64 KiB)
+ * fails with `InvalidLayerSourceError` when it is not a tar, after cancelling
+ * the source. Chunks pass through as they are: only the bytes looked at are
+ * copied, and only when they arrive in pieces.
  *
  * @param source The reader of the source.
  * @param what What the bytes are, for messages: "layer source" or "decompressed layer".
@@ -20,7 +20,7 @@ export function tarCheckedReader(source: ReadableStreamDefaultReader<Uint8Array>
     if (kind === "tar" || kind === "empty") return;
     // The wording is loaded only when needed: it is most of this check's size in a browser bundle.
     const { invalidSource } = await import("./_invalid_source.ts");
-    const error = invalidSource(kind as Exclude<LayerSourceKind, "tar" | "empty" | "not-gzip" | "corrupt-gzip" | "not-zstd" | "corrupt-zstd">, head, what);
+    const error = invalidSource(kind as Exclude<LayerSourceKind, "tar" | "empty" | "not-gzip" | "corrupt-gzip" | "trailing-bytes" | "not-zstd" | "corrupt-zstd">, head, what);
     await source.cancel(error).catch(() => {});
     throw error;
   };
@@ -41,15 +41,16 @@ export function tarCheckedReader(source: ReadableStreamDefaultReader<Uint8Array>
       const chunk: unknown = result.value;
       if (!ArrayBuffer.isView(chunk)) return result; // the layer refuses it with a clearer message
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      head = head.length === 0 && bytes.length >= TAR_BLOCK ? bytes : appendUpToBlock(head, bytes);
+      head = head.length === 0 && bytes.length >= TAR_BLOCK ? bytes : appendUpToWindow(head, bytes);
       await judge(sniffLayerSource(head, false));
       return result;
     },
   } as ReadableStreamDefaultReader<Uint8Array>;
 }
 
-function appendUpToBlock(head: Uint8Array, bytes: Uint8Array): Uint8Array {
-  const taken = bytes.subarray(0, TAR_BLOCK - head.length);
+function appendUpToWindow(head: Uint8Array, bytes: Uint8Array): Uint8Array {
+  if (head.length >= SNIFF_WINDOW) return head;
+  const taken = bytes.subarray(0, SNIFF_WINDOW - head.length);
   const joined = new Uint8Array(head.length + taken.length);
   joined.set(head);
   joined.set(taken, head.length);

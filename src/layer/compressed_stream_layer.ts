@@ -38,11 +38,16 @@ export interface CompressedStreamLayerOptions {
  *
  * `compressed()` hands out the given bytes once. While they are read, the
  * Digest and the Size are computed from them, and the DiffID from decompressing
- * them on the fly (`DecompressionStream`, else fflate; zstd's own decoder in WebAssembly for zstd) in step with the
+ * them on the fly (zlib's inflate in JavaScript, pako's; zstd's own decoder in WebAssembly for zstd) in step with the
  * reading, so no more than a chunk is ever held. The values are known once the
  * stream has been read to its end.
  *
- * Input that is not gzip, a gzip that cannot be decompressed, or a gzip that
+ * A gzip is taken as Go's gzip reader (containerd's, Docker's) takes it, the
+ * same in every runtime: one member or several (`cat a.gz b.gz`), each checked
+ * against its CRC-32 and length, and nothing after the last member.
+ *
+ * Input that is not gzip, a gzip that cannot be decompressed, a gzip followed by
+ * other bytes (zero padding too: `found` is `"trailing-bytes"`), or a gzip that
  * holds no tar fail the stream and the values with {@link InvalidLayerSourceError}.
  * For an uncompressed tar, use {@link StreamLayer}.
  *

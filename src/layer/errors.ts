@@ -43,8 +43,13 @@ export class UncompressedUnavailableError extends StreamLayerError {
   }
 }
 
-/** What the first bytes of a layer's source turned out to be, when they were not a tar. */
-export type LayerSourceProblem = "gzip" | "zstd" | "not-tar" | "image-tarball" | "not-gzip" | "corrupt-gzip" | "not-zstd" | "corrupt-zstd";
+/**
+ * What the first bytes of a layer's source turned out to be, when they were not
+ * a tar; for a compressed source, what is wrong with it (`"trailing-bytes"`:
+ * bytes after the last gzip member, zero padding included, which Go's gzip
+ * reader, and so containerd and Docker, fail on).
+ */
+export type LayerSourceProblem = "gzip" | "zstd" | "not-tar" | "image-tarball" | "not-gzip" | "corrupt-gzip" | "trailing-bytes" | "not-zstd" | "corrupt-zstd";
 
 /**
  * The bytes given as a layer's source are not what the layer takes: a

@@ -1,7 +1,7 @@
 import type { Layer, LayerValues } from "../layer/layer.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { decodedLayer } from "../registry/_decoded_layer.ts";
-import { decompressorFor } from "../registry/_decompressors.ts";
+import { compressionOf, decompressorFor } from "../registry/_decompressors.ts";
 import { layoutBlobPath, verifiedBlobStream } from "./_verified_file.ts";
 
 /**
@@ -52,9 +52,9 @@ export class LayoutLayer implements Layer {
   }
 
   /**
-   * The tar: the blob decompressed as it streams (gzip, one member or many;
-   * zstd where the runtime's DecompressionStream has it; a plain tar as it
-   * is), checked against the DiffID before the stream ends, as a pulled
+   * The tar: the blob decompressed as it streams (gzip, one member or many,
+   * as Go reads it; zstd, one frame or many, by zstd's decoder in WebAssembly;
+   * a plain tar as it is), checked against the DiffID before the stream ends, as a pulled
    * layer's is.
    *
    * @throws {UncompressedUnavailableError} for a media type with no decompressor here.
@@ -62,6 +62,6 @@ export class LayoutLayer implements Layer {
   uncompressed(): ReadableStream<Uint8Array> {
     const decompressor = decompressorFor(this.descriptor.mediaType);
     const where = `layer ${layoutBlobPath(this.#directory, this.descriptor.digest)}`;
-    return decodedLayer({ compressed: this.compressed(), decompressor, diffID: this.#diffID, where });
+    return decodedLayer({ compressed: this.compressed(), decompressor, compression: compressionOf(this.descriptor.mediaType), diffID: this.#diffID, where });
   }
 }

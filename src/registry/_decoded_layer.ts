@@ -1,13 +1,15 @@
-import { InvalidLayerSourceError } from "../layer/errors.ts";
+import { InvalidLayerSourceError, type LayerSourceProblem } from "../layer/errors.ts";
 import { DigestMismatchError } from "../oci/errors.ts";
 import { digestHasherFor } from "./_digest_hasher.ts";
-import type { DecompressorFactory } from "./_decompressors.ts";
+import type { DecompressorFactory, LayerCompression } from "./_decompressors.ts";
 
 /** What {@link decodedLayer} decodes and checks. */
 export interface DecodedLayerInit {
   /** The blob, already checked against its own digest and size as it streams. */
   readonly compressed: ReadableStream<Uint8Array>;
   readonly decompressor: DecompressorFactory;
+  /** What the decompressor reads, to name what a failure found. @default "gzip" */
+  readonly compression?: LayerCompression;
   /** The DiffID the config gives: the digest of the uncompressed tar. */
   readonly diffID: string;
   /** The blob, for error messages. */
@@ -62,7 +64,7 @@ export function decodedLayer(init: DecodedLayerInit): ReadableStream<Uint8Array>
         } catch (error) {
           decodeFailure ??= error;
           await fed; // the blob's failure, when there is one, says more than the decompressor's
-          throw new InvalidLayerSourceError("corrupt-gzip", `Cannot decompress ${init.where}: its bytes match its digest but do not decompress: ${describe(decodeFailure)}`, { cause: decodeFailure });
+          throw new InvalidLayerSourceError(problemOf(decodeFailure, init.compression), `Cannot decompress ${init.where}: its bytes match its digest but do not decompress: ${describe(decodeFailure)}`, { cause: decodeFailure });
         }
         if (!next.done) {
           hasher.update(next.value);
@@ -70,7 +72,7 @@ export function decodedLayer(init: DecodedLayerInit): ReadableStream<Uint8Array>
           return;
         }
         await fed;
-        if (decodeFailure !== undefined) throw new InvalidLayerSourceError("corrupt-gzip", `Cannot decompress ${init.where}: ${describe(decodeFailure)}`, { cause: decodeFailure });
+        if (decodeFailure !== undefined) throw new InvalidLayerSourceError(problemOf(decodeFailure, init.compression), `Cannot decompress ${init.where}: ${describe(decodeFailure)}`, { cause: decodeFailure });
         const actual = await hasher.digest();
         if (actual !== init.diffID) throw new DigestMismatchError(init.diffID, actual, `DiffID of ${init.where}`);
         controller.close();
@@ -81,6 +83,12 @@ export function decodedLayer(init: DecodedLayerInit): ReadableStream<Uint8Array>
     },
     { highWaterMark: 0 },
   );
+}
+
+/** What a decompressor's failure found: its own word when it has one (trailing bytes after a gzip), else corrupt data. */
+function problemOf(failure: unknown, compression: LayerCompression = "gzip"): LayerSourceProblem {
+  if (failure instanceof InvalidLayerSourceError) return failure.found;
+  return compression === "zstd" ? "corrupt-zstd" : "corrupt-gzip";
 }
 
 function describe(error: unknown): string {

@@ -9,13 +9,13 @@ export type LayerCompression = "gzip" | "zstd" | "none";
 
 /**
  * The decompressors of layer blobs, by compression: the one place to add a
- * format. gzip (one member or many) everywhere; zstd where the platform's
- * `DecompressionStream` knows `"zstd"`, until a portable decoder is added
- * here; an uncompressed tar as it is.
+ * format. gzip (one member or many, as Go reads it) and zstd (one frame or
+ * many, zstd's own decoder in WebAssembly, loaded only for a zstd layer)
+ * everywhere; an uncompressed tar as it is.
  */
 const DECOMPRESSORS: Readonly<Record<LayerCompression, DecompressorFactory>> = {
   gzip: gunzipStream,
-  zstd: nativeZstd,
+  zstd: zstdDecoder,
   none: () => Promise.resolve(new TransformStream<Uint8Array, Uint8Array>()),
 };
 
@@ -44,10 +44,8 @@ export function decompressorFor(mediaType: string): DecompressorFactory {
   return DECOMPRESSORS[compression];
 }
 
-async function nativeZstd(): Promise<TransformStream<Uint8Array, Uint8Array>> {
-  try {
-    return new DecompressionStream("zstd" as CompressionFormat) as unknown as TransformStream<Uint8Array, Uint8Array>;
-  } catch (cause) {
-    throw new UncompressedUnavailableError("Cannot decompress a zstd layer: this runtime's DecompressionStream has no zstd, and streamlayer has no zstd decoder of its own yet", { cause });
-  }
+/** zstd's decoder (the zstd.wasm that writes zstd layers), loaded on first use. */
+async function zstdDecoder(): Promise<TransformStream<Uint8Array, Uint8Array>> {
+  const { zstdDecompressStream } = await import("../compress/zstd/_zstd_decompress_stream.ts");
+  return zstdDecompressStream();
 }

@@ -2,7 +2,7 @@ import type { Layer, LayerValues, MountSource } from "../layer/layer.ts";
 import type { RegistryClient } from "./client.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import { decodedLayer } from "./_decoded_layer.ts";
-import { decompressorFor } from "./_decompressors.ts";
+import { compressionOf, decompressorFor } from "./_decompressors.ts";
 
 /**
  * A layer of an image in a registry, known by its descriptor and DiffID, whose
@@ -90,8 +90,8 @@ export class RemoteLayer implements Layer {
 
   /**
    * The layer's tar: the blob decompressed as it is read (gzip, one member or
-   * many; an uncompressed tar as it is; zstd where the runtime's
-   * `DecompressionStream` has it), checked against the blob's digest and size
+   * many, with nothing after the last, as Go reads it; zstd, one frame or many,
+   * by zstd's own decoder in WebAssembly; an uncompressed tar as it is), checked against the blob's digest and size
    * and against the DiffID of the image's config, as go-containerregistry's
    * `Uncompressed()` does. Memory stays flat: nothing is read ahead of the consumer.
    *
@@ -116,7 +116,7 @@ export class RemoteLayer implements Layer {
     const { digest, mediaType } = this.descriptor;
     const where = `layer ${digest} of ${this.mountFrom.registry}/${this.mountFrom.repository}`;
     return lazyStream(async () => {
-      return decodedLayer({ compressed: this.compressed(), decompressor: decompressorFor(mediaType), diffID: this.#diffID, where });
+      return decodedLayer({ compressed: this.compressed(), decompressor: decompressorFor(mediaType), compression: compressionOf(mediaType), diffID: this.#diffID, where });
     });
   }
 }
