@@ -119,8 +119,9 @@ Credentials:
       e.g. streamlayer push -u me --password-stdin app.tar ghcr.io/me/app
   Else, per registry host: $REGISTRY_AUTH_FILE,
   \${XDG_RUNTIME_DIR}/containers/auth.json, then $DOCKER_CONFIG/config.json or
-  ~/.docker/config.json; in each, credHelpers for the host, its "auths" entry,
-  then credsStore (docker-credential-<name>).
+  ~/.docker/config.json; in each, a "host/namespace" key of the repository
+  (the longest), then credHelpers for the host, credsStore
+  (docker-credential-<name>), then its "auths" entry.
 
 Output:
   --json                       print the result as JSON on stdout instead
