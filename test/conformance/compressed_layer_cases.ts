@@ -1,12 +1,23 @@
 // CompressedStreamLayer in every runtime: a gzip made by the platform's
 // CompressionStream is handed out unchanged, with the Digest and Size of those
-// bytes and the DiffID of the tar inside; read-once semantics; refusals; a push.
+// bytes and the DiffID of the tar inside; read-once semantics; refusals; gzip
+// read as Go reads it (several members taken, trailing bytes refused); a push.
 import { chunkedStream, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
 import { assert, assertBytesEqual, assertEqual, assertRejects, assertThrows, collect, webCryptoDigest, type ConformanceCase, type ConformanceContext } from "./harness.ts";
 import { fetchCheckedBlob } from "./registry_check.ts";
 
 async function gzipOf(bytes: Uint8Array): Promise<Uint8Array> {
   return collect(new Blob([bytes.slice()]).stream().pipeThrough(new CompressionStream("gzip")));
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
 }
 
 async function tarOf(context: ConformanceContext): Promise<Uint8Array> {
@@ -66,6 +77,36 @@ export const compressedLayerCases: ConformanceCase[] = [
         assertEqual(error.code, "INVALID_LAYER_SOURCE", `${what}: code`);
         assertEqual((error as { found?: string }).found, found, `${what}: found`);
         await assertRejects(layer.size(), "InvalidLayerSourceError", `${what}: size()`);
+      }
+    },
+  },
+  {
+    name: "compressed layer: a gzip of several members is read whole; bytes after the last member (zero padding too) are refused, as Go's gzip reader refuses them",
+    async run(context) {
+      const tar = await tarOf(context);
+      const cut = 123_457;
+      const members = concat(await gzipOf(tar.subarray(0, cut)), await gzipOf(new Uint8Array(0)), await gzipOf(tar.subarray(cut)));
+      for (const chunkSizes of [[members.length], [5, 4093]]) {
+        const layer = new context.lib.CompressedStreamLayer(chunkedStream(members, { chunkSizes }).stream);
+        assertBytesEqual(await collect(layer.compressed()), members, "three members, passed on as they are");
+        assertEqual(await layer.diffID(), await webCryptoDigest(tar), "DiffID of the whole tar");
+        assertEqual(await layer.digest(), await webCryptoDigest(members), "Digest");
+      }
+      const one = await gzipOf(tar);
+      const cases: [string, Uint8Array, string][] = [
+        ["512 zero bytes of padding", new Uint8Array(512), "trailing-bytes"],
+        ["one zero byte", new Uint8Array(1), "trailing-bytes"],
+        ["text", new TextEncoder().encode("garbage\n"), "trailing-bytes"],
+        ["a second member, cut in its header", one.subarray(0, 6), "corrupt-gzip"],
+      ];
+      for (const [what, tail, found] of cases) {
+        for (const chunkSizes of [[one.length + tail.length], [4096]]) {
+          const layer = new context.lib.CompressedStreamLayer(chunkedStream(concat(one, tail), { chunkSizes }).stream);
+          const error = await assertRejects(collect(layer.compressed()), "InvalidLayerSourceError", `a gzip then ${what}`);
+          assertEqual((error as { found?: string }).found, found, `a gzip then ${what}: found`);
+          if (found === "trailing-bytes") assert(error.message.includes(`at byte ${one.length}`), `the message says where the gzip ends: ${error.message}`);
+          await assertRejects(layer.diffID(), "InvalidLayerSourceError", `a gzip then ${what}: diffID()`);
+        }
       }
     },
   },
