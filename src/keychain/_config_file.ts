@@ -64,11 +64,12 @@ async function followSymlinks(path: string): Promise<string> {
  * (so that the rename is atomic), created exclusively with a random name
  * (`O_CREAT | O_EXCL`, "wx": a file or symlink planted under any name is
  * never opened, let alone followed), readable by the owner only (0600).
+ * `temporaryName` is for the tests, which plant a file under the name.
  */
-async function writeThroughTemporary(target: string, text: string): Promise<void> {
+export async function writeThroughTemporary(target: string, text: string, temporaryName: (target: string) => string = randomName): Promise<void> {
   const directory = dirname(target);
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  const temporary = join(directory, `.${basename(target)}.${randomBytes(12).toString("hex")}.tmp`);
+  const temporary = join(directory, temporaryName(target));
   const handle = await open(temporary, "wx", 0o600);
   try {
     await handle.writeFile(text, "utf8");
@@ -80,4 +81,9 @@ async function writeThroughTemporary(target: string, text: string): Promise<void
     await unlink(temporary).catch(() => {});
     throw error;
   }
+}
+
+// 96 random bits: a name no one can plant a file under in advance.
+function randomName(target: string): string {
+  return `.${basename(target)}.${randomBytes(12).toString("hex")}.tmp`;
 }
