@@ -43,6 +43,8 @@ export async function packPackage(): Promise<Packed> {
     execFileSync(process.execPath, ["--import", "tsx", join(root, "scripts/declaration_imports.ts"), dist], { cwd: root, stdio: "pipe" });
     // What `npm run build` copies beside the JavaScript: zstd.wasm (built by build:zstd).
     for (const file of filesUnder(join(root, "src")).filter((path) => path.endsWith(".wasm"))) copyFileSync(join(root, file), join(dist, relative("src", file)));
+    // And the command as one file (package.json's "bin"), bundled from that JavaScript.
+    execFileSync(process.execPath, ["--import", "tsx", join(root, "scripts/bundle_cli.ts"), dist], { cwd: root, stdio: "pipe" });
     const [built] = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts"], { cwd: staging, encoding: "utf8" })) as { filename: string }[];
     writeFileSync(join(staging, "packed"), built!.filename);
     for (const old of readdirSync(CACHE)) if (/^[0-9a-f]{16}$/.test(old) && old !== key) rmSync(join(CACHE, old), { recursive: true, force: true });
@@ -61,7 +63,7 @@ export async function packPackage(): Promise<Packed> {
 /** A hash of everything the build reads: the sources and the files around them. */
 function sourcesHash(): string {
   const hash = createHash("sha256");
-  const files = ["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json", "scripts/declaration_imports.ts", ...filesUnder(join(root, "src"))];
+  const files = ["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json", "scripts/declaration_imports.ts", "scripts/bundle_cli.ts", ...filesUnder(join(root, "src"))];
   for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(root, file))).update("\0");
   return hash.digest("hex").slice(0, 16);
 }

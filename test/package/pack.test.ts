@@ -1,5 +1,6 @@
 // What `npm pack` ships: exactly what users need (the JavaScript and types
-// tsc makes from the sources the build compiles, README, LICENSE), derived from
+// tsc makes from the sources the build compiles, the command bundled from
+// them, README, LICENSE), derived from
 // tsconfig.build.json and package.json rather than listed here; and that the
 // packed package resolves through its `exports` in Node and in a bundler for
 // browsers, installed as a user's project would have it. The package is built
@@ -10,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { build } from "esbuild";
+import { BUNDLE } from "../../scripts/bundle_cli.ts";
 import { consumerProject, packPackage, type Packed } from "./_packed.ts";
 import { filesUnder, globPattern, npmBuiltSources, npmManifest } from "./_published_sources.ts";
 
@@ -51,7 +53,10 @@ test("the package holds exactly the built JavaScript and types of the sources, R
     const base = source.replace(/^src\//, "dist/").replace(/\.ts$/, "");
     return [`${base}.js`, `${base}.d.ts`];
   });
-  assert.deepEqual(files, [...built, ...copiedAssets, "LICENSE", "README.md", "package.json"].sort());
+  // And the command bundled into one file (scripts/bundle_cli.ts), which "bin" names.
+  const bundled = Object.values(manifest.bin).map((target) => target.replace(/^\.\//, ""));
+  assert.deepEqual(bundled, [`dist/${BUNDLE}`]);
+  assert.deepEqual(files, [...built, ...bundled, ...copiedAssets, "LICENSE", "README.md", "package.json"].sort());
   assert.ok(!files.some((path) => path.endsWith(".map")), "no source maps pointing at sources that are not shipped");
 });
 
