@@ -123,6 +123,16 @@ export function livingHelperProcesses(helpers: FakeHelpers): number[] {
   });
 }
 
+/**
+ * The wrappers' processes still alive once the kernel has had a moment: a
+ * SIGKILL is delivered when the target is next scheduled, not at once, so
+ * this asks again for up to 5 s before answering.
+ */
+export async function helperProcessesAfterKill(helpers: FakeHelpers): Promise<number[]> {
+  for (let i = 0; i < 100 && livingHelperProcesses(helpers).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return livingHelperProcesses(helpers);
+}
+
 /** What `pgrep -f` finds running from the helpers' directory (the wrapper scripts themselves), one line per process. */
 export function pgrepHelpers(bin: string): string[] {
   const result = spawnSync("pgrep", ["-f", "-a", bin], { encoding: "utf8" });

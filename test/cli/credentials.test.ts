@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { tarball } from "../image/_image_tools.ts";
-import { writeCredentialHelpers } from "./_credential_helpers.ts";
+import { type FakeHelpers, helperCalls, helperProcessesAfterKill, pgrepHelpers, writeCredentialHelpers } from "./_credential_helpers.ts";
 import { lastLine, runCli } from "./_run_cli.ts";
 
 let basic: RunningRegistry;
 let token: RunningRegistry;
-let helpers: { path: string; log: string };
+let helpers: FakeHelpers;
 let layer: string;
 const work = mkdtempSync(join(tmpdir(), "streamlayer-cli-credentials-"));
 const RESULT = /^127\.0\.0\.1:\d+\/[a-z/]+@sha256:[0-9a-f]{64}\n$/;
@@ -40,7 +40,7 @@ function withConfig(name: string, config: unknown, extra: NodeJS.ProcessEnv = {}
 }
 
 function asked(): string[] {
-  return existsSync(helpers.log) ? readFileSync(helpers.log, "utf8").trim().split("\n") : [];
+  return helperCalls(helpers);
 }
 
 test("credHelpers: the helper named for the host is asked with the host on stdin, for the htpasswd and the token registry", async () => {
@@ -125,4 +125,90 @@ test("login, then a push from stdin, then logout: Docker's config.json gains and
   const after = await runCli(["push", "-", `${basic.host}/login/app:2`], bytes, env);
   assert.equal(after.code, 3);
   assert.match(lastLine(after.stderr), new RegExp(`^streamlayer: ${basic.host} wants credentials: `));
+});
+
+test("host/namespace keys: a push to team-b never sends team-a's account; the longest key of the repository wins", async () => {
+  const user = basic.credentials!;
+  const good = Buffer.from(`${user.username}:${user.password}`).toString("base64");
+  const bad = Buffer.from(`${user.username}:wrong`).toString("base64");
+  const onlyTeamA = withConfig("namespace-only", { auths: { [`${basic.host}/team-a`]: { auth: good } } });
+  const teamA = await runCli(["push", layer, `${basic.host}/team-a/app:1`], undefined, onlyTeamA);
+  assert.equal(teamA.code, 0, teamA.stderr);
+  const teamB = await runCli(["push", layer, `${basic.host}/team-b/app:1`], undefined, onlyTeamA);
+  assert.equal(teamB.code, 3, "team-a's account was not sent: the registry would have taken it");
+  assert.match(lastLine(teamB.stderr), new RegExp(`^streamlayer: ${basic.host} wants credentials: `));
+
+  const both = withConfig("namespace-both", { auths: { [basic.host]: { auth: bad }, [`${basic.host}/team-a`]: { auth: good }, [`${basic.host}/team-a/web`]: { auth: bad } } });
+  assert.equal((await runCli(["push", layer, `${basic.host}/team-a/app:2`], undefined, both)).code, 0);
+  assert.equal((await runCli(["push", layer, `${basic.host}/team-a/web/app:2`], undefined, both)).code, 3, "the longer key wins");
+  assert.equal((await runCli(["push", layer, `${basic.host}/team-b/app:2`], undefined, both)).code, 3, "the host key for the rest");
+});
+
+for (const [helper, message] of [
+  ["hanging", "did not answer within 1.5 s"],
+  ["flooding", "answered more than 1 MiB"],
+] as const) {
+  test(`a ${helper} wrapper-script helper: exit 3 within the deadline and a few seconds, nothing left running`, async () => {
+    const env = withConfig(`process-${helper}`, { credHelpers: { [basic.host]: helper } }, { STREAMLAYER_HELPER_TIMEOUT_MS: "1500" });
+    const started = performance.now();
+    const result = await runCli(["push", layer, `${basic.host}/${helper}/app:1`], undefined, env);
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(lastLine(result.stderr), `streamlayer: Credential helper docker-credential-${helper} ${message}`);
+    assert.ok(!result.stderr.includes("flooding-output"));
+    // A bound on a hang, not a speed test: the old CLI never exited at all.
+    assert.ok(seconds < 1.5 + 15, `exited after ${seconds.toFixed(1)} s`);
+    assert.deepEqual(await helperProcessesAfterKill(helpers), []);
+    assert.deepEqual(pgrepHelpers(join(work, "bin")), []);
+  });
+}
+
+test("login writes onto a symlinked config.json's target, keeps the symlink and every value as written, and never follows a planted temporary name", async () => {
+  const dotfiles = join(work, "dotfiles");
+  mkdirSync(dotfiles, { recursive: true });
+  const original = '{"credHelpers":{"other.example":"good"},"limits":{"big":9007199254740993,"bigger":123456789012345678901234567890}}';
+  writeFileSync(join(dotfiles, "docker.json"), original);
+  const configDir = join(work, "login-symlink");
+  mkdirSync(configDir, { recursive: true });
+  symlinkSync(join(dotfiles, "docker.json"), join(configDir, "config.json"));
+  const victim = join(work, "victim.txt");
+  writeFileSync(victim, "untouched\n");
+  // The predictable names of the old writer, planted: <path>.<pid>.tmp for the pids around now.
+  for (const directory of [configDir, dotfiles]) for (let i = 0; i < 50; i++) symlinkSync(victim, join(directory, `${directory === configDir ? "config.json" : "docker.json"}.${process.pid + i}.tmp`));
+  const env = { DOCKER_CONFIG: configDir, PATH: helpers.path, REGISTRY_AUTH_FILE: "", XDG_RUNTIME_DIR: "" };
+  const { username, password } = basic.credentials!;
+  const login = await runCli(["login", basic.host, "-u", username, "--password-stdin"], `${password}\n`, env);
+  assert.equal(login.code, 0, login.stderr);
+  assert.ok(lstatSync(join(configDir, "config.json")).isSymbolicLink(), "still a symlink");
+  assert.equal(readFileSync(victim, "utf8"), "untouched\n");
+  const written = readFileSync(join(dotfiles, "docker.json"), "utf8");
+  assert.match(written, /"big": 9007199254740993,/);
+  assert.match(written, /"bigger": 123456789012345678901234567890\n/);
+  assert.equal(statSync(join(dotfiles, "docker.json")).mode & 0o777, 0o600);
+  assert.equal(readdirSync(dotfiles).filter((name) => !name.includes(".tmp")).join(), "docker.json");
+  assert.ok(readdirSync(dotfiles).filter((name) => name.includes(".tmp")).every((name) => lstatSync(join(dotfiles, name)).isSymbolicLink()), "only the planted names, still symlinks");
+  const pushed = await runCli(["push", layer, `${basic.host}/symlinked/app:1`], undefined, env);
+  assert.equal(pushed.code, 0, pushed.stderr);
+});
+
+test("login and logout through the credential helper config.json names: store, then get for the push, then erase; no password in the file", async () => {
+  const env = withConfig("login-helper", { credsStore: "keeper" });
+  const configPath = join(env.DOCKER_CONFIG!, "config.json");
+  const { username, password } = basic.credentials!;
+  const login = await runCli(["login", basic.host, "-u", username, "--password-stdin"], `${password}\n`, env);
+  assert.equal(login.code, 0, login.stderr);
+  assert.equal(lastLine(login.stderr), `Logged in to ${basic.host}: credentials stored in docker-credential-keeper (as ${configPath} says)`);
+  assert.ok(!readFileSync(configPath, "utf8").includes(Buffer.from(`${username}:${password}`).toString("base64")));
+  assert.deepEqual((JSON.parse(readFileSync(configPath, "utf8")) as { auths: object }).auths, { [basic.host]: {} });
+  assert.deepEqual(JSON.parse(readFileSync(helpers.keeperStore, "utf8")), { [basic.host]: { Username: username, Secret: password } });
+
+  const pushed = await runCli(["push", layer, `${basic.host}/keeper/app:1`], undefined, env);
+  assert.equal(pushed.code, 0, pushed.stderr);
+  const logout = await runCli(["logout", basic.host], undefined, env);
+  assert.equal(logout.code, 0, logout.stderr);
+  assert.equal(lastLine(logout.stderr), `Logged out of ${basic.host}: removed from docker-credential-keeper and ${configPath}`);
+  assert.deepEqual(JSON.parse(readFileSync(helpers.keeperStore, "utf8")), {});
+  assert.deepEqual(asked().filter((line) => line.startsWith("keeper")).slice(-3), [`keeper store ${basic.host}`, `keeper get ${basic.host}`, `keeper erase ${basic.host}`]);
+  const after = await runCli(["push", layer, `${basic.host}/keeper/app:2`], undefined, env);
+  assert.equal(after.code, 3);
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { CredentialHelperError, dockerKeychain } from "../../src/keychain/index.ts";
-import { livingHelperProcesses, pgrepHelpers, writeCredentialHelpers } from "../cli/_credential_helpers.ts";
+import { helperProcessesAfterKill, pgrepHelpers, writeCredentialHelpers } from "../cli/_credential_helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "streamlayer-keychain-helpers-"));
 const bin = join(dir, "bin");
@@ -42,7 +42,7 @@ test("a wrapper script whose child sleeps for ever: killed with its child at the
     assert.equal(error.message, "Credential helper docker-credential-hanging did not answer within 0.5 s");
     return true;
   });
-  assert.ok(await settled(() => livingHelperProcesses(helpers).length === 0), `still running: ${livingHelperProcesses(helpers).join(", ")}`);
+  assert.deepEqual(await helperProcessesAfterKill(helpers), [], "still running");
   assert.deepEqual(pgrepHelpers(bin), [], "pgrep -f finds nothing of the helper");
   assert.ok(await settled(() => heldOpen().length <= before), `held open: ${heldOpen().join(", ")}`);
 });
@@ -56,7 +56,7 @@ test("a wrapper script whose child writes without end: killed with its child pas
     assert.ok(!error.message.includes("flooding-output"));
     return true;
   });
-  assert.ok(await settled(() => livingHelperProcesses(helpers).length === 0), `still running: ${livingHelperProcesses(helpers).join(", ")}`);
+  assert.deepEqual(await helperProcessesAfterKill(helpers), [], "still running");
   assert.deepEqual(pgrepHelpers(bin), []);
   assert.ok(await settled(() => heldOpen().length <= before), `held open: ${heldOpen().join(", ")}`);
 });
@@ -65,6 +65,6 @@ test("a helper that answers and exits, leaving a child that holds its stdout: th
   // Were the child left holding the pipe, the answer would wait for the deadline: 10 minutes here.
   const credentials = await keychainWith("lingering", 600_000)("ghcr.io", "team/app");
   assert.deepEqual(credentials, { username: "lingering-user", password: "lingering-secret" });
-  assert.ok(await settled(() => livingHelperProcesses(helpers).length === 0), `still running: ${livingHelperProcesses(helpers).join(", ")}`);
+  assert.deepEqual(await helperProcessesAfterKill(helpers), [], "still running");
   assert.deepEqual(pgrepHelpers(bin), []);
 });
