@@ -7,6 +7,7 @@ import { parseSize } from "./_format.ts";
 import { UsageError } from "./_cli_errors.ts";
 import { checkOptions } from "./_check_options.ts";
 import { hasEdits } from "./_edit_image.ts";
+import { formatPlatform } from "../image/_platform.ts";
 
 /** How the new image's config and manifest are changed, as crane's flags say. */
 export interface ImageEdits {
@@ -19,9 +20,16 @@ export interface ImageEdits {
   user: string | undefined;
 }
 
+/** One platform of a multi-platform push: its platform and its own layers. */
+export interface PlatformInputs {
+  platform: Platform;
+  /** Its layers, bottom first: the -f files after its --platform. */
+  inputs: string[];
+}
+
 /** `streamlayer push`'s arguments, checked. */
 export interface PushArgs {
-  /** The layers, bottom first: files, or `-` for stdin. */
+  /** The layers, bottom first: files, or `-` for stdin (every platform's, in order, for several). */
   inputs: string[];
   destination: string;
   /** More tags for the same manifest, in the destination's repository. */
@@ -33,7 +41,14 @@ export interface PushArgs {
   level: number | undefined;
   /** Undefined: follow the base image's format, else OCI. */
   mediaType: GzipLayerMediaType | undefined;
+  /** The one platform, or the first of several. */
   platform: Platform;
+  /**
+   * With `--platform` given twice or more: one image per platform, each with
+   * the `-f` files that follow its `--platform`, pushed under an index.
+   * Undefined for one image.
+   */
+  platforms: PlatformInputs[] | undefined;
   edits: ImageEdits;
   base: string | undefined;
   upload: "chunked" | "stream";
@@ -47,6 +62,8 @@ export interface PushArgs {
 
 export const PUSH_HELP = `Usage: streamlayer push [options] <file|-> <destination>
        streamlayer push [options] -f <file|-> [-f <file|-> ...] <destination>
+       streamlayer push [options] --platform <os/arch> -f <file|-> [-f ...]
+                        --platform <os/arch> -f <file|-> [-f ...] <destination>
 
 Streams uncompressed tarballs (files, or stdin for "-") as gzip layers (zstd
 with --compression zstd), computing their digests on the way, and writes an
@@ -73,7 +90,8 @@ Image (as crane mutate):
   -t, --tag <tag>              another tag for the same image, repeatable
       e.g. -t latest -t 1.0
   --platform <os/arch[/var]>   platform of a new image, or the one to pick from
-                               the base's index (default: linux/amd64)
+                               the base's index (default: linux/amd64); twice
+                               or more: several platforms (below)
       e.g. --platform linux/arm64/v8
   --annotation <key=value>     manifest annotation, repeatable
       e.g. --annotation org.opencontainers.image.revision=4f1c2e
@@ -94,6 +112,16 @@ Image (as crane mutate):
   --media-type <oci|docker>    layer and manifest format (default: the base's,
                                else oci)
       e.g. --media-type docker
+
+Several platforms (one tag, an image index, as docker buildx pushes):
+  Give --platform once per platform; each takes the -f files that follow it,
+  up to the next --platform, as its layers, bottom first. So every -f comes
+  after a --platform, every --platform has at least one -f, layers are given
+  only with -f, and a platform is given once; anything else is refused (exit
+  2). --base (pulled for each platform), the image edits, --media-type and
+  --tag apply to every platform; the destination is a registry. stdout holds
+  the index's reference (a Docker manifest list with --media-type docker).
+      e.g. --platform linux/amd64 -f amd64.tar --platform linux/arm64 -f arm.tar
 
 Transfer:
   --compression <gzip|zstd>    how tars are compressed (default: gzip); zstd
@@ -138,6 +166,8 @@ Examples:
   ref=$(streamlayer push --base cgr.dev/chainguard/static -f app.tar.gz \\
         --entrypoint /app --env TZ=UTC -t latest docker://ghcr.io/me/app:1.0)
   streamlayer push layer.tar oci:./out:app
+  streamlayer push --platform linux/amd64 -f app-amd64.tar \\
+        --platform linux/arm64 -f app-arm64.tar 127.0.0.1:5000/app:1.0
 `;
 
 /** Every option of push, for the parser and the help's test. */
@@ -146,7 +176,7 @@ export const PUSH_OPTIONS = {
   tag: { type: "string", short: "t", multiple: true },
   blob: { type: "boolean" },
   base: { type: "string" },
-  platform: { type: "string" },
+  platform: { type: "string", multiple: true },
   annotation: { type: "string", multiple: true },
   label: { type: "string", multiple: true },
   env: { type: "string", multiple: true },
@@ -180,15 +210,16 @@ export function parsePushArgs(argv: string[]): PushArgs {
   } catch (error) {
     throw new UsageError((error as Error).message.split("\n")[0] ?? "Invalid arguments");
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
   const help = values.help === true;
   const files = values.file ?? [];
+  const platforms = help ? undefined : platformInputs(tokens, positionals.length);
   const wanted = files.length > 0 ? 1 : 2;
   if (!help && positionals.length !== wanted) {
     const what = files.length > 0 ? "<destination> after -f" : "<file|-> and <destination>";
     throw new UsageError(`push needs ${what}, got ${positionals.length} argument(s): see streamlayer push --help`);
   }
-  const inputs = files.length > 0 ? files : positionals.slice(0, 1);
+  const inputs = platforms ? platforms.flatMap((entry) => entry.inputs) : files.length > 0 ? files : positionals.slice(0, 1);
   if (values.compression === "zstd" && values["media-type"] !== undefined && mediaType(values["media-type"]) !== OCI_LAYER_GZIP) {
     throw new UsageError("Invalid --media-type: docker with --compression zstd: Docker's manifest format has no zstd layers; leave --media-type out, or give oci");
   }
@@ -200,7 +231,8 @@ export function parsePushArgs(argv: string[]): PushArgs {
     compression: compression(values.compression ?? "gzip"),
     level: values.level === undefined ? undefined : level(values.level, values.compression ?? "gzip"),
     mediaType: values["media-type"] === undefined ? undefined : mediaType(values["media-type"]),
-    platform: platform(values.platform ?? "linux/amd64"),
+    platform: platforms?.[0]?.platform ?? platform(values.platform?.at(-1) ?? "linux/amd64"),
+    platforms,
     edits: {
       annotations: pairs("--annotation", values.annotation),
       labels: pairs("--label", values.label),
@@ -226,6 +258,7 @@ export function parsePushArgs(argv: string[]): PushArgs {
   if (args.passwordStdin && args.inputs.includes("-")) {
     throw new UsageError('--password-stdin reads stdin, so the layers must be files, not -: or run "streamlayer login" first');
   }
+  if (args.blob && args.platforms) throw new UsageError("--blob pushes one layer: it cannot take several --platform");
   if (args.blob && args.base !== undefined) throw new UsageError("--blob pushes only a layer: it cannot take --base");
   if (args.blob && args.inputs.length > 1) throw new UsageError("--blob pushes one layer: give one file");
   if (args.blob && (args.tags.length > 0 || hasEdits(args.edits))) throw new UsageError("--blob pushes only a layer: it has no tags, config or annotations to set");
@@ -246,7 +279,37 @@ function joinListValues(argv: readonly string[]): string[] {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: PUSH_OPTIONS });
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, tokens: true, options: PUSH_OPTIONS });
+}
+
+type Token = ReturnType<typeof parse>["tokens"][number];
+
+/**
+ * The platforms of a multi-platform push, each with the -f files after its
+ * --platform; undefined unless --platform is given twice or more. The rule
+ * leaves one reading only: a file before the first --platform, a platform
+ * without files, a layer given as an argument or a platform given twice is refused.
+ */
+function platformInputs(tokens: readonly Token[], positionals: number): PlatformInputs[] | undefined {
+  const options = tokens.flatMap((token) => (token.kind === "option" && (token.name === "platform" || token.name === "file") ? [{ name: token.name, value: token.value ?? "" }] : []));
+  if (options.filter(({ name }) => name === "platform").length < 2) return undefined;
+  const entries: Array<PlatformInputs & { text: string }> = [];
+  for (const { name, value } of options) {
+    if (name === "platform") {
+      const parsed = platform(value);
+      const twice = entries.find((entry) => formatPlatform(entry.platform) === formatPlatform(parsed));
+      if (twice) throw new UsageError(`--platform ${value} is given twice: give each platform once, with all its -f files after it`);
+      entries.push({ platform: parsed, inputs: [], text: value });
+    } else {
+      const current = entries.at(-1);
+      if (!current) throw new UsageError(`-f ${value} comes before the first --platform: with several --platform, each -f belongs to the --platform before it`);
+      current.inputs.push(value);
+    }
+  }
+  const empty = entries.find((entry) => entry.inputs.length === 0);
+  if (empty) throw new UsageError(`--platform ${empty.text} has no -f after it: with several --platform, each takes the -f files that follow it`);
+  if (positionals !== 1) throw new UsageError(`with several --platform, layers are given with -f after each --platform and <destination> is the only argument, got ${positionals} argument(s)`);
+  return entries.map(({ platform, inputs }) => ({ platform, inputs }));
 }
 
 function pairs(flag: string, texts: readonly string[] | undefined): Record<string, string> {
