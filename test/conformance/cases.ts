@@ -8,10 +8,11 @@ import { imageCase } from "./image_cases.ts";
 import { inputCheckCases } from "./input_check_cases.ts";
 import { layerCases } from "./layer_cases.ts";
 import { registryCases } from "./registry_cases.ts";
+import { zstdCases } from "./zstd_cases.ts";
 
 export type { ConformanceCase, ConformanceContext, StreamLayerLibrary } from "./harness.ts";
 
-export const conformanceCases: readonly ConformanceCase[] = [...layerCases, ...inputCheckCases, ...compressedLayerCases, ...deterministicCases, ...registryCases, imageCase];
+export const conformanceCases: readonly ConformanceCase[] = [...layerCases, ...inputCheckCases, ...compressedLayerCases, ...deterministicCases, ...registryCases, imageCase, ...zstdCases];
 
 /** Finds a case by name. @throws {Error} when there is none. */
 export function conformanceCase(name: string): ConformanceCase {
