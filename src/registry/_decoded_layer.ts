@@ -46,18 +46,25 @@ export function decodedLayer(init: DecodedLayerInit): ReadableStream<Uint8Array>
     if (decodeFailure === undefined) await writer.close().catch((error: unknown) => void (decodeFailure ??= error));
   };
 
+  const prepare = async (): Promise<void> => {
+    const [decompressor, diffHasher] = await Promise.all([init.decompressor(), digestHasherFor(init.diffID)]);
+    hasher = diffHasher;
+    writer = decompressor.writable.getWriter();
+    output = decompressor.readable.getReader();
+    fed = feed();
+    // The blob's own failure (a digest, a size, a cut body) ends the decompressor with it.
+    fed.catch((error: unknown) => writer.abort(error).catch(() => {}));
+  };
+
+  let started: Promise<void> = Promise.resolve();
   return new ReadableStream<Uint8Array>(
     {
-      async start() {
-        const [decompressor, diffHasher] = await Promise.all([init.decompressor(), digestHasherFor(init.diffID)]);
-        hasher = diffHasher;
-        writer = decompressor.writable.getWriter();
-        output = decompressor.readable.getReader();
-        fed = feed();
-        // The blob's own failure (a digest, a size, a cut body) ends the decompressor with it.
-        fed.catch((error: unknown) => writer.abort(error).catch(() => {}));
+      start() {
+        started = prepare();
+        return started;
       },
       async pull(controller) {
+        await started; // workerd may call pull before start settles
         let next: ReadableStreamReadResult<Uint8Array>;
         try {
           next = await output.read();
