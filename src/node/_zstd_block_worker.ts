@@ -1,23 +1,19 @@
-// A thread of Node's zstd pool (see _zstd_wasm_node.ts): compresses the blocks
-// it is sent, each into one frame, with its own instance of zstd.wasm.
-import { parentPort } from "node:worker_threads";
-import { compressBlock } from "../compress/zstd/_zstd_block.ts";
+// A thread of Node's zstd pool (see _zstd_wasm_node.ts): instantiates the
+// compiled zstd.wasm it was started with, then compresses each block it is
+// sent into one frame, written into the frame buffer that came with it; both
+// buffers go back, transferred.
+import { parentPort, workerData } from "node:worker_threads";
+import { answerBlockRequest, type BlockRequest } from "../compress/zstd/_zstd_block.ts";
 import { ZstdWasm } from "../compress/zstd/_zstd_wasm.ts";
 
-interface BlockJob {
-  id: number;
-  block: Uint8Array;
-  level: number;
-}
-
 const port = parentPort!;
-const zstd = ZstdWasm.create();
-port.on("message", (job: BlockJob) => {
+const zstd = ZstdWasm.instantiate((workerData as { module: WebAssembly.Module }).module);
+port.on("message", (request: BlockRequest) => {
   zstd.then(
     (instance) => {
-      const frame = compressBlock(instance, job.block, job.level);
-      port.postMessage({ id: job.id, frame }, [frame.buffer]);
+      const [answer, transfer] = answerBlockRequest(instance, request);
+      port.postMessage(answer, transfer);
     },
-    (error: unknown) => port.postMessage({ id: job.id, error: String(error) }),
-  ).catch((error: unknown) => port.postMessage({ id: job.id, error: String(error) }));
+    (error: unknown) => port.postMessage({ id: request.id, error: String(error) }),
+  );
 });

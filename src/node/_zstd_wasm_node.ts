@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { ZstdBlockCompressor } from "../compress/zstd/_zstd_block.ts";
+import { compressedBlockOf, type BlockRequest, type BlockResponse, type CompressedBlock, type ZstdBlockCompressor } from "../compress/zstd/_zstd_block.ts";
 
 /** Reads and compiles zstd.wasm. */
 export async function compileZstdWasm(): Promise<WebAssembly.Module> {
@@ -16,66 +16,77 @@ export async function compileZstdWasm(): Promise<WebAssembly.Module> {
 // sources, through tsx, which a worker thread does not inherit.
 const FROM_SOURCES = new URL(import.meta.url).pathname.endsWith(".ts");
 const WORKER = new URL(`./_zstd_block_worker${FROM_SOURCES ? ".ts" : ".js"}`, import.meta.url);
-const startWorker = (): Worker =>
-  FROM_SOURCES
+// A small young generation: a thread allocates little per block (its buffers come
+// and go transferred), and what it holds shows in the process's memory.
+const startWorker = (module: WebAssembly.Module): Worker => {
+  const options = { workerData: { module }, resourceLimits: { maxYoungGenerationSizeMb: 1 } };
+  return FROM_SOURCES
     ? // tsx as this module finds it, not from the working directory, which may be anywhere.
-      new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true })
-    : new Worker(WORKER);
+      new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER.href)}); })`, { ...options, eval: true })
+    : new Worker(WORKER, options);
+};
 
 interface Waiting {
-  resolve(frame: Uint8Array): void;
+  resolve(done: CompressedBlock): void;
   reject(error: unknown): void;
 }
 
 /**
  * Threads shared by every layer of this process, started on first use (a
- * thread and its zstd.wasm take tens of milliseconds to start; far more
- * from the sources, which tsx compiles again in each) and unref'd, so that
- * they never keep the process alive.
+ * thread takes tens of milliseconds to start; far more from the sources,
+ * which tsx compiles again in each) and unref'd, so that they never keep the
+ * process alive. Each is handed zstd.wasm compiled, and its blocks with
+ * their frame buffers, which come back with the frames: a thread allocates
+ * nothing per block, so it holds no garbage between its rare collections.
  */
 class SharedThreads {
   readonly #workers: (Worker | undefined)[] = [];
-  readonly #waiting = new Map<number, Waiting>();
+  readonly #waiting = new Map<number, Waiting & { thread: number }>();
   readonly #busy: number[];
   #nextId = 0;
 
-  constructor(readonly count: number) {
+  constructor(readonly count: number, readonly module: WebAssembly.Module) {
     this.#busy = new Array<number>(count).fill(0);
   }
 
-  compress(block: Uint8Array<ArrayBuffer>, level: number): Promise<Uint8Array> {
+  compress(block: Uint8Array<ArrayBuffer>, output: ArrayBuffer, level: number): Promise<CompressedBlock> {
     const id = this.#nextId++;
-    const index = id % this.count;
+    // The thread with the fewest blocks: blocks are alike in size, so this keeps every thread busy.
+    const busy = this.#busy;
+    const index = busy.indexOf(Math.min(...busy));
     const worker = this.#worker(index);
     // Referenced while it has work (a layer waits for it), not once idle.
-    const busy = this.#busy;
     busy[index] = (busy[index] ?? 0) + 1;
     if (busy[index] === 1) worker.ref();
     const done = () => {
       busy[index] = (busy[index] ?? 1) - 1;
       if (busy[index] === 0) worker.unref();
     };
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.#waiting.set(id, { resolve: (frame) => (done(), resolve(frame)), reject: (error) => (done(), reject(error)) });
-      worker.postMessage({ id, block, level }, [block.buffer]);
+    return new Promise<CompressedBlock>((resolve, reject) => {
+      this.#waiting.set(id, { thread: index, resolve: (frame) => (done(), resolve(frame)), reject: (error) => (done(), reject(error)) });
+      const request: BlockRequest = { id, input: block.buffer, length: block.byteLength, output, level };
+      worker.postMessage(request, [request.input, request.output]);
     });
   }
 
   #worker(index: number): Worker {
     const running = this.#workers[index];
     if (running) return running;
-    const worker = startWorker();
-    worker.on("message", (answer: { id: number; frame?: Uint8Array; error?: string }) => {
+    const worker = startWorker(this.module);
+    worker.on("message", (answer: BlockResponse) => {
       const job = this.#waiting.get(answer.id);
       this.#waiting.delete(answer.id);
-      if (answer.frame) job?.resolve(answer.frame);
-      else job?.reject(new Error(`Cannot compress with zstd: ${answer.error ?? "the worker failed"}`));
+      try {
+        job?.resolve(compressedBlockOf(answer));
+      } catch (error) {
+        job?.reject(error);
+      }
     });
     // A thread that fails or exits fails what it was given, and is started again when next needed.
     const lost = (error: unknown) => {
       if (this.#workers[index] === worker) this.#workers[index] = undefined;
       for (const [id, job] of this.#waiting) {
-        if (id % this.count === index) {
+        if (job.thread === index) {
           this.#waiting.delete(id);
           job.reject(error);
         }
@@ -93,22 +104,22 @@ const shared = new Map<number, SharedThreads>();
 
 /**
  * `threads` worker threads for one layer, each with its own instance of
- * zstd.wasm; blocks go to them in turn. The threads are shared with other
- * layers of the same parallelism; closing stops waiting for this layer's
- * blocks (a block being compressed finishes, and is dropped). Undefined
- * where one thread is all there is.
+ * `module` (zstd.wasm compiled once, here); blocks go to the least busy. The
+ * threads are shared with other layers of the same parallelism; closing
+ * stops waiting for this layer's blocks (a block being compressed finishes,
+ * and is dropped). Undefined where one thread is all there is.
  */
-export function zstdThreadPool(threads = Math.min(availableParallelism(), 4)): ZstdBlockCompressor | undefined {
+export function zstdThreadPool(module: WebAssembly.Module, threads = Math.min(availableParallelism(), 4)): ZstdBlockCompressor | undefined {
   if (threads < 2) return undefined;
   let pool = shared.get(threads);
-  if (!pool) shared.set(threads, (pool = new SharedThreads(threads)));
+  if (!pool) shared.set(threads, (pool = new SharedThreads(threads, module)));
   const threadsOfLayer = pool;
   let closed = false;
   return {
     threads,
-    compress(block, level) {
+    compress(block, output, level) {
       if (closed) return Promise.reject(new Error("Cannot compress: the layer's zstd stream was stopped"));
-      return threadsOfLayer.compress(block, level);
+      return threadsOfLayer.compress(block, output, level);
     },
     close() {
       closed = true;

@@ -1,6 +1,5 @@
 import type { Compressor } from "../compressor.ts";
-import { FixedSizeChunker } from "../_fixed_size_chunker.ts";
-import { ZSTD_BLOCK_SIZE, type ZstdBlockCompressor } from "./_zstd_block.ts";
+import { ZSTD_BLOCK_SIZE, ZSTD_FRAME_ROOM, type ZstdBlockCompressor } from "./_zstd_block.ts";
 
 /**
  * A zstd layer in fixed blocks: the input cut into {@link ZSTD_BLOCK_SIZE}
@@ -12,17 +11,31 @@ import { ZSTD_BLOCK_SIZE, type ZstdBlockCompressor } from "./_zstd_block.ts";
  *
  * Backpressure holds: at most `inFlight` blocks are compressing or waiting
  * to be read, and a write waits until the oldest of them has been handed on.
- * An empty input is one empty frame.
+ * The input is copied once, into a block buffer; block and frame buffers are
+ * used again from block to block (at most `inFlight` + 1 of each), so memory
+ * stays flat and the threads make no garbage. An empty input is one empty
+ * frame.
  */
 export function blockZstdStream(compressor: ZstdBlockCompressor, level: number, inFlight = compressor.threads + 1): Compressor {
-  const chunker = new FixedSizeChunker(ZSTD_BLOCK_SIZE);
+  const freeInputs: ArrayBuffer[] = [];
+  const freeOutputs: ArrayBuffer[] = [];
   const pending: Promise<Uint8Array>[] = [];
+  let block: Uint8Array<ArrayBuffer> | undefined;
+  let filled = 0;
   let blocks = 0;
   let stopped = false;
 
-  const submit = (block: Uint8Array) => {
+  const submit = () => {
+    const input = (block ?? new Uint8Array(0)).subarray(0, filled);
+    block = undefined;
+    filled = 0;
     blocks++;
-    const frame = compressor.compress(block.slice(), level); // a copy: the source's bytes are still being hashed
+    const frame = compressor.compress(input, freeOutputs.pop() ?? new ArrayBuffer(ZSTD_FRAME_ROOM), level).then((done) => {
+      if (done.input.byteLength === ZSTD_BLOCK_SIZE) freeInputs.push(done.input);
+      const copy = done.frame.slice(); // what goes on is sized to the frame; its buffer serves the next block
+      if (done.frame.buffer.byteLength === ZSTD_FRAME_ROOM) freeOutputs.push(done.frame.buffer);
+      return copy;
+    });
     frame.catch(() => {}); // awaited in order below, unless the stream is torn down first
     pending.push(frame);
   };
@@ -34,8 +47,14 @@ export function blockZstdStream(compressor: ZstdBlockCompressor, level: number, 
   const transformer: Transformer<Uint8Array, Uint8Array> & { cancel(): void } = {
     async transform(chunk, controller) {
       try {
-        for (const block of chunker.push(chunk)) {
-          submit(block);
+        for (let offset = 0; offset < chunk.byteLength;) {
+          block ??= new Uint8Array(freeInputs.pop() ?? new ArrayBuffer(ZSTD_BLOCK_SIZE));
+          const taken = Math.min(ZSTD_BLOCK_SIZE - filled, chunk.byteLength - offset);
+          block.set(chunk.subarray(offset, offset + taken), filled);
+          filled += taken;
+          offset += taken;
+          if (filled < ZSTD_BLOCK_SIZE) continue;
+          submit();
           while (pending.length >= inFlight) controller.enqueue(await pending.shift()!);
         }
       } catch (error) {
@@ -44,8 +63,7 @@ export function blockZstdStream(compressor: ZstdBlockCompressor, level: number, 
       }
     },
     async flush(controller) {
-      const rest = chunker.flush();
-      if (rest !== undefined || blocks === 0) submit(rest ?? new Uint8Array(0));
+      if (filled > 0 || blocks === 0) submit();
       try {
         while (pending.length > 0) controller.enqueue(await pending.shift()!);
       } finally {
