@@ -23,3 +23,44 @@ test("a reference with credentials: exit 2, and neither stdout nor stderr shows 
     }
   }
 });
+
+// A password in a registry argument, in the spellings people paste: none may
+// come back, nor the user name, from any command.
+const REGISTRY_SPELLINGS = [
+  "https://alice:hunter2@ghcr.io",
+  "alice:hunter2@ghcr.io",
+  "alice:hunter2@127.0.0.1:5000",
+  "https://alice:hunter2@ghcr.io/v1/",
+  "docker://alice:hunter2@ghcr.io:443/team/app",
+  "//alice:hunter2@ghcr.io",
+  "alice@ghcr.io",
+  "https://alice@ghcr.io",
+  "alice:hunter%32@ghcr.io",
+  "alice:hun/ter2@ghcr.io",
+  "alice:hunt@er2@ghcr.io",
+];
+const LEAKS = /alice|hunter|hun\/ter|hunt@er|%32/;
+
+test("login and logout with credentials in the registry: exit 2, said so, and nothing of them printed", async () => {
+  for (const spelling of REGISTRY_SPELLINGS) {
+    for (const args of [["login", spelling, "-u", "bob", "--password-stdin"], ["logout", spelling]]) {
+      const { code, stdout, stderr } = await runCli(args, "pw-from-stdin\n");
+      assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+      assert.match(stderr, /^streamlayer: Invalid registry: .*\*\*\*@.*credentials before "@" are not taken: pass --username and --password-stdin\n$/, args.join(" "));
+      assert.doesNotMatch(stdout + stderr, LEAKS, args.join(" "));
+    }
+  }
+});
+
+test("every verb, and an unknown one, keeps a password given in an argument to itself", async () => {
+  // Each spelling kind once per verb: a scheme, a port and path, user only, percent-encoded, "/" and "@" in the password.
+  const spellings = [0, 4, 6, 8, 9, 10].map((index) => REGISTRY_SPELLINGS[index]!);
+  for (const [index, spelling] of spellings.entries()) {
+    const runs = [[spelling], ["push", "-", spelling], ["export", spelling, "-o", "/dev/null"], index % 2 === 0 ? ["copy", spelling, "127.0.0.1:9/app:1"] : ["help", spelling]];
+    for (const args of runs) {
+      const { code, stdout, stderr } = await runCli(args, "");
+      assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+      assert.doesNotMatch(stdout + stderr, LEAKS, args.join(" "));
+    }
+  }
+});
