@@ -210,7 +210,7 @@ function report(args: PushArgs, destination: Destination, descriptor: Descriptor
   if (images) {
     lines.push(`  index    ${descriptor.digest} (${descriptor.mediaType})`);
     for (const image of images) {
-      lines.push(`  ${image.platform}`, `  manifest ${image.descriptor.digest}`);
+      lines.push(`  platform ${image.platform}`, `  manifest ${image.descriptor.digest}`);
       for (const layer of image.layers) lines.push(`  layer    ${layer.digest} (${formatBytes(layer.size)})`, `  diff ID  ${layer.diffID}`);
     }
   } else {
