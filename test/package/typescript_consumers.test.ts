@@ -19,14 +19,15 @@ const RESOLUTIONS = [
   { moduleResolution: "bundler", module: "esnext", since: "5.x" },
 ] as const;
 
-// What an application writes: values and types from both entry points, an
-// error matched by class and by code.
+// What an application writes: values and types from the entry points, an
+// error matched by class and by code, the Docker keychain as `auth`.
 const APP = `
 import {
   appendLayers, emptyImage, formatReference, isStreamLayerError, NotComputedError, parseReference, StreamLayer, writeImage,
   type Descriptor, type Image, type Reference,
 } from "streamlayer";
 import { writeLayout } from "streamlayer/layout";
+import { CredentialHelperError, dockerKeychain, type DockerKeychainOptions } from "streamlayer/keychain";
 
 export async function push(file: Blob, target: string): Promise<string> {
   const reference: Reference = parseReference(target);
@@ -37,8 +38,14 @@ export async function push(file: Blob, target: string): Promise<string> {
   } catch (error) {
     if (error instanceof NotComputedError || (isStreamLayerError(error) && error.code === "NOT_COMPUTED")) void error.message;
   }
-  const written: Descriptor = await writeImage(formatReference(reference), image);
-  return written.digest;
+  const options: DockerKeychainOptions = { helperTimeout: 10_000 };
+  try {
+    const written: Descriptor = await writeImage(formatReference(reference), image, { auth: dockerKeychain(options) });
+    return written.digest;
+  } catch (error) {
+    if (error instanceof CredentialHelperError) return error.helper;
+    throw error;
+  }
 }
 export const layoutWriter: typeof writeLayout = writeLayout;
 `;
