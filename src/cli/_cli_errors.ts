@@ -34,21 +34,8 @@ export class InputError extends StreamLayerError {
   }
 }
 
-/**
- * A credential helper is missing, failed, or gave an answer that is not its
- * protocol's. The message names the helper and never repeats its output,
- * which may hold a secret.
- */
-export class CredentialHelperError extends StreamLayerError {
-  override readonly name = "CredentialHelperError";
-  /** The helper's executable, `docker-credential-<name>`. */
-  readonly helper: string;
-
-  constructor(helper: string, reason: string, options?: ErrorOptions) {
-    super("CREDENTIAL_HELPER", `Credential helper ${helper} ${reason}`, options);
-    this.helper = helper;
-  }
-}
+// Thrown by the keychain (streamlayer/keychain), which the command's credentials come from.
+export { CredentialHelperError } from "../keychain/credential_helper_error.ts";
 
 /** What the command knows that helps explain a failure: which hosts were given credentials. */
 export interface FailureContext {
