@@ -32,10 +32,11 @@ export type StreamLayerErrorCode =
   | "LAYOUT_IMAGE_NOT_FOUND"
   // worker/
   | "WORKER_UNAVAILABLE"
+  // keychain/
+  | "CREDENTIAL_HELPER"
   // the command line's own (src/cli)
   | "USAGE"
-  | "INPUT"
-  | "CREDENTIAL_HELPER";
+  | "INPUT";
 
 // Symbol.for reaches the one registry that all realms share, so the brand
 // survives where `instanceof` does not.
