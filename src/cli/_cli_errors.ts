@@ -74,13 +74,14 @@ export function describeFailure(error: unknown, context: FailureContext = {}): {
 const NOT_A_TAR: Record<string, string> = {
   "not-tar": "Input is not a tar: give an uncompressed tar, or a .tar.gz",
   zstd: "Input is zstd-compressed: decompress it first (zstd -d), or give a tar or a .tar.gz",
-  "image-tarball": "Input is an image tarball (an OCI layout), not the tar of one layer: push it with skopeo copy oci-archive:... or crane push",
+  "image-tarball": "Input is an image tarball (an OCI layout, or a `docker save` tarball), not the tar of one layer: push it with skopeo copy oci-archive:... or docker-archive:..., or crane push",
   "corrupt-gzip": "Input is gzip data that cannot be decompressed",
   gzip: "Input is a .tar.gz that holds gzip data again: gunzip it once first",
 };
 
 function notATar(error: Error): string {
   const found = (error as { found?: unknown }).found;
+  if (found === "not-tar" && /block of zeros/.test(error.message)) return "Input is not a tar: it starts with a block of zeros (the end of a tar) followed by data";
   return (typeof found === "string" ? NOT_A_TAR[found] : undefined) ?? error.message;
 }
 

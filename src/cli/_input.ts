@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
+import { imageTarballFormat, SNIFF_WINDOW, sniffLayerSource, TAR_BLOCK } from "../layer/sniff_layer_source.ts";
 import { InputError } from "./_cli_errors.ts";
 
 /**
@@ -8,7 +9,8 @@ import { InputError } from "./_cli_errors.ts";
  * bytes read, and turns any read failure into an {@link InputError} so that
  * it is reported as the input's fault, not the registry's. An abort errors the
  * stream at once, even while a read from stdin waits, so that nothing mistakes
- * it for the end of the input.
+ * it for the end of the input. An image tarball (`docker save`, an OCI
+ * layout) is refused here, before anything is sent, saying what reads it.
  */
 export async function openInput(
   path: string,
@@ -52,5 +54,69 @@ export async function openInput(
       return reader.cancel(reason);
     },
   });
-  return { stream, size };
+  return { stream: await refusingImageTarballs(stream, path), size };
+}
+
+/**
+ * `stream` again, whole, once its first entries (what the input check reads:
+ * the first block as a rule, never more than 64 KiB) show it is not an image
+ * tarball. The chunks read are handed out as they came, nothing is read
+ * twice, and nothing more is read ahead.
+ */
+async function refusingImageTarballs(stream: ReadableStream<Uint8Array>, path: string): Promise<ReadableStream<Uint8Array>> {
+  const reader = stream.getReader();
+  const read: Uint8Array[] = [];
+  let head: Uint8Array = new Uint8Array(0);
+  let ended = false;
+  for (;;) {
+    const result = await reader.read();
+    if (result.done) ended = true;
+    else {
+      read.push(result.value);
+      head = head.length === 0 && result.value.length >= TAR_BLOCK ? result.value : joinedUpToWindow(head, result.value);
+    }
+    const kind = sniffLayerSource(head, ended);
+    if (kind === "image-tarball") {
+      await reader.cancel().catch(() => {});
+      throw new InputError(imageTarballAdvice(head, path));
+    }
+    if (kind !== undefined || ended) break;
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = read.shift();
+      if (next !== undefined) return controller.enqueue(next);
+      if (ended) return controller.close();
+      const result = await reader.read();
+      if (result.done) controller.close();
+      else controller.enqueue(result.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+function joinedUpToWindow(head: Uint8Array, bytes: Uint8Array): Uint8Array {
+  if (head.length >= SNIFF_WINDOW) return head;
+  const taken = bytes.subarray(0, SNIFF_WINDOW - head.length);
+  const joined = new Uint8Array(head.length + taken.length);
+  joined.set(head);
+  joined.set(taken, head.length);
+  return joined;
+}
+
+// One line: what the input is, and the commands that push it as the image it holds.
+function imageTarballAdvice(head: Uint8Array, path: string): string {
+  const name = path === "-" ? "stdin" : path;
+  const file = path === "-" ? "<file>" : path;
+  const unpack = `unpack it (mkdir dir && tar -xf ${file} -C dir) and run "streamlayer copy oci:dir <destination>"`;
+  switch (imageTarballFormat(head)) {
+    case "docker-archive":
+      return `Input ${name} is a \`docker save\` tarball (a whole image), not the tar of one layer: push it with "skopeo copy docker-archive:${file} docker://<destination>" or "crane push ${file} <destination>"`;
+    case "docker-oci-layout":
+      return `Input ${name} is a \`docker save\` tarball of Docker 25+ (an OCI layout, a whole image), not the tar of one layer: ${unpack}, or use "skopeo copy oci-archive:${file} docker://<destination>" or "crane push ${file} <destination>"`;
+    default:
+      return `Input ${name} is an image tarball (an OCI layout, a whole image), not the tar of one layer: ${unpack}, or use "skopeo copy oci-archive:${file} docker://<destination>"`;
+  }
 }

@@ -58,16 +58,21 @@ export function sniffLayerSource(head: Uint8Array, ended: boolean): LayerSourceK
 
 /**
  * Which image tarball `head` holds, for messages: `"docker-archive"` when it
- * has what `docker save` writes (`manifest.json`, `repositories`, a folder or
- * file named by a 64-digit hex ID), else `"oci-layout"`.
+ * has only what `docker save` before Docker 25 writes (`manifest.json`,
+ * `repositories`, a folder or file named by a 64-digit hex ID),
+ * `"docker-oci-layout"` when it has that and an OCI layout's `oci-layout`,
+ * `index.json` or `blobs/` (Docker 25+), else `"oci-layout"`. Judged from the
+ * names within the first 64 KiB.
  */
-export function imageTarballFormat(head: Uint8Array): "docker-archive" | "oci-layout" {
+export function imageTarballFormat(head: Uint8Array): "docker-archive" | "docker-oci-layout" | "oci-layout" {
   const names: string[] = [];
   forEachEntry(head.subarray(0, SNIFF_WINDOW), (name) => {
     names.push(name);
     return undefined;
   });
-  return names.some((name) => DOCKER_SAVE_NAME.test(name) || name === "manifest.json" || name === "repositories") ? "docker-archive" : "oci-layout";
+  const docker = names.some((name) => DOCKER_SAVE_NAME.test(name) || name === "manifest.json" || name === "repositories");
+  const layout = names.some((name) => IMAGE_NAME.test(name) || name === "index.json");
+  return docker ? (layout ? "docker-oci-layout" : "docker-archive") : "oci-layout";
 }
 
 // The end of an empty tar is zeros to the end; zeros and then data are no tar
