@@ -70,8 +70,8 @@ for (const kind of REGISTRY_KINDS) {
 
         const layout = join(work.path, `layout-${kind}-${index}`);
         await skopeo("copy", "--src-tls-verify=false", `docker://${reference}`, `oci:${layout}:v1`);
-        const [stored] = (await readLayout(layout, { tag: "v1" })).layers();
-        assert.equal(sha256(await collect(stored!.uncompressed!())), expected, "uncompressed() of the layout's layer");
+        const [stored] = (await readLayout(layout, { tag: "v1" })).layers() as (Layer & { uncompressed(): ReadableStream<Uint8Array> })[];
+        assert.equal(sha256(await collect(stored!.uncompressed())), expected, "uncompressed() of the layout's layer");
       });
     }
 
