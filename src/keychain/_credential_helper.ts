@@ -1,3 +1,4 @@
+import process from "node:process";
 import { spawn } from "node:child_process";
 import type { Credentials } from "../registry/credentials.ts";
 import type { Environment } from "./_auth_file.ts";

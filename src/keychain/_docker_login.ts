@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { dockerConfigPath, type Environment, readAuthFile } from "./_auth_file.ts";
 import { rewriteConfig } from "./_config_file.ts";
 import { helperErase, type HelperRun, helperStore } from "./_credential_helper.ts";

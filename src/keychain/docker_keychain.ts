@@ -1,5 +1,6 @@
+import process from "node:process";
 import type { Credentials } from "../registry/credentials.ts";
-import { authFilePaths, type AuthFile, entryCredentials, type Environment, readAuthFile } from "./_auth_file.ts";
+import { authFilePaths, type AuthFile, entryCredentials, readAuthFile } from "./_auth_file.ts";
 import { helperGet, type HelperRun } from "./_credential_helper.ts";
 import { matchingKeys, registryHost, serverUrl } from "./_registry_keys.ts";
 
