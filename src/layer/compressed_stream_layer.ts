@@ -22,8 +22,8 @@ export interface CompressedStreamLayerOptions {
    */
   mediaType?: CompressedLayerMediaType;
   /**
-   * Refuse a gzip whose content is not a tar, judged from the first 512-byte
-   * block of the decompressed bytes (see `StreamLayerOptions.requireTar`).
+   * Refuse a gzip whose content is not a tar, judged from the first entry
+   * of the decompressed bytes (see `StreamLayerOptions.requireTar`).
    * The source must be gzip either way.
    *
    * @default true

@@ -55,7 +55,7 @@ export type LayerSourceProblem = "gzip" | "zstd" | "not-tar" | "image-tarball" |
  * The bytes given as a layer's source are not what the layer takes: a
  * compressed file where a tar was expected, bytes that are not a tar at all,
  * or a whole image tarball where one layer was expected. Checked on the first
- * 512-byte block only; `requireTar: false` turns the check off.
+ * entry (at most the first 64 KiB); `requireTar: false` turns the check off.
  */
 export class InvalidLayerSourceError extends StreamLayerError {
   /** Always `"InvalidLayerSourceError"`. */

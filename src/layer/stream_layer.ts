@@ -98,12 +98,13 @@ export interface StreamLayerOptions {
    */
   mediaType?: CompressedLayerMediaType;
   /**
-   * Refuse a source that is not a tar, judged from its first 512-byte block
-   * as it passes (nothing is read ahead): gzip or zstd data, bytes whose
-   * first block is neither a tar header (by its checksum) nor zeros, and an
-   * image tarball (an OCI layout, whose first entry is `oci-layout` or under
-   * `blobs/`). The compressed stream and the three values then fail with
-   * {@link InvalidLayerSourceError}, and the source is cancelled. An empty
+   * Refuse a source that is not a tar, judged from its first entry as it
+   * passes (nothing is read ahead; at most the first 64 KiB are looked at):
+   * gzip or zstd data, bytes whose first block is not a tar header (by its
+   * checksum), zeros followed by data, and an image tarball (an OCI layout or
+   * a `docker save` tarball, in any entry order). The compressed stream and
+   * the three values then fail with {@link InvalidLayerSourceError}, and the
+   * source is cancelled. An empty
    * source is an empty layer. `false` takes any bytes as they are.
    *
    * @default true
