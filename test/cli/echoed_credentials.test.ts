@@ -5,10 +5,11 @@
 // token auth) does the echoing, and records every Authorization it saw: each
 // of those, and what it encodes, is looked for in the output.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { answer, hostile, type Hostile } from "../registry/_hostile.ts";
 import { startFaultProxy, type FaultAction, type FaultProxy, type ProxiedRequest } from "../support/fault_proxy.ts";
 import { startRegistry, type RunningRegistry } from "../support/registry.ts";
 import { tarball } from "../image/_image_tools.ts";
@@ -92,7 +93,6 @@ test("basic auth from config.json: an echo is cut the same way", async () => {
   const password = basic.credentials!.password;
   await withProxy(basic, (seen) => echoOn("PUT", /\/manifests\//, 400, seen, "both"), async (proxy, seen) => {
     const config = join(work, "docker");
-    const { mkdirSync } = await import("node:fs");
     mkdirSync(config, { recursive: true });
     writeFileSync(join(config, "config.json"), JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from(`streamlayer:${password}`).toString("base64") } } }));
     const result = await runCli(["push", layerFile, `${proxy.host}/echo/app:2`], "", { DOCKER_CONFIG: config });
@@ -111,4 +111,51 @@ test("token auth: the bearer token echoed by the registry, and the Basic sent to
     assert.match(result.stderr, /Access denied.*DENIED.*\*\*\*/);
     assertNoSecret(result, seen, password, "token");
   });
+});
+
+/**
+ * A registry of ours that wants a Bearer token from its own realm, where the
+ * realm refuses whatever it is sent and echoes it: the Basic header of a GET,
+ * or the form of an identity token's POST.
+ */
+async function startEchoingRealm(): Promise<Hostile & { sent: string[] }> {
+  const sent: string[] = [];
+  let realm = "";
+  const server = await hostile((request, response, url) => {
+    if (url.pathname !== "/token") {
+      return answer(response, 401, { "www-authenticate": `Bearer realm="${realm}",service="echo"`, "content-type": "application/json" }, '{"errors":[{"code":"UNAUTHORIZED","message":"token wanted"}]}');
+    }
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      const said = request.headers.authorization ?? new URLSearchParams(body).get("refresh_token") ?? "";
+      sent.push(said);
+      answer(response, 401, { "content-type": "application/json", "www-authenticate": `Basic realm="${said}"` }, JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: `refused ${said} from ${body}` }], error: said }));
+    });
+  });
+  realm = `http://${server.host}/token`;
+  return { ...server, sent };
+}
+
+test("a token realm echoing the Basic header, or an identity token's form, gets neither printed", async () => {
+  const realm = await startEchoingRealm();
+  try {
+    const password = "realm-pa55word";
+    const withPassword = await runCli(["push", "-u", "streamlayer", "--password-stdin", layerFile, `${realm.host}/echo/app:4`], `${password}\n`);
+    assert.equal(withPassword.code, 3, withPassword.stderr);
+    assert.ok(realm.sent.some((value) => /^Basic /.test(value)), "the realm got Basic credentials");
+    assert.match(withPassword.stderr, /\*\*\*/);
+    assertNoSecret(withPassword, realm.sent, password, "realm, Basic");
+
+    const identityToken = "refresh-7f3e-identity-token";
+    const config = join(work, "identity");
+    mkdirSync(config, { recursive: true });
+    writeFileSync(join(config, "config.json"), JSON.stringify({ auths: { [realm.host]: { identitytoken: identityToken } } }));
+    const withToken = await runCli(["push", layerFile, `${realm.host}/echo/app:5`], "", { DOCKER_CONFIG: config });
+    assert.equal(withToken.code, 3, withToken.stderr);
+    assert.ok(realm.sent.includes(identityToken), "the realm got the identity token in the grant's form");
+    assertNoSecret(withToken, realm.sent, identityToken, "realm, identity token");
+  } finally {
+    await realm.stop();
+  }
 });
