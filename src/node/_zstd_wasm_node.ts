@@ -5,7 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { compressedBlockOf, type BlockRequest, type BlockResponse, type CompressedBlock, type ZstdBlockCompressor } from "../compress/zstd/_zstd_block.ts";
+import { compressBlock, compressedBlockOf, type BlockRequest, type BlockResponse, type CompressedBlock, type ZstdBlockCompressor } from "../compress/zstd/_zstd_block.ts";
+import { ZstdWasm } from "../compress/zstd/_zstd_wasm.ts";
 
 /** Reads and compiles zstd.wasm. */
 export async function compileZstdWasm(): Promise<WebAssembly.Module> {
@@ -47,6 +48,11 @@ class SharedThreads {
 
   constructor(readonly count: number, readonly module: WebAssembly.Module) {
     this.#busy = new Array<number>(count).fill(0);
+  }
+
+  /** Whether a thread has nothing to do. */
+  get someIdle(): boolean {
+    return this.#busy.includes(0);
   }
 
   compress(block: Uint8Array<ArrayBuffer>, output: ArrayBuffer, level: number): Promise<CompressedBlock> {
@@ -103,23 +109,40 @@ class SharedThreads {
 const shared = new Map<number, SharedThreads>();
 
 /**
- * `threads` worker threads for one layer, each with its own instance of
- * `module` (zstd.wasm compiled once, here); blocks go to the least busy. The
- * threads are shared with other layers of the same parallelism; closing
- * stops waiting for this layer's blocks (a block being compressed finishes,
- * and is dropped). Undefined where one thread is all there is.
+ * `threads` threads for one layer: this one and `threads` - 1 worker threads,
+ * each with its own instance of `module` (zstd.wasm compiled once, here). A
+ * block goes to an idle worker thread; when none is idle, this thread
+ * compresses it (if not already at one), so that on two cores one worker
+ * thread and this one share the work: a second worker thread would cost its
+ * memory (an isolate, a zstd instance) for no more speed, as this thread has
+ * little else to do but hash. The worker threads are shared with other layers
+ * of the same parallelism; closing stops waiting for this layer's blocks (a
+ * block being compressed finishes, and is dropped). Undefined where one
+ * thread is all there is.
  */
 export function zstdThreadPool(module: WebAssembly.Module, threads = Math.min(availableParallelism(), 4)): ZstdBlockCompressor | undefined {
   if (threads < 2) return undefined;
-  let pool = shared.get(threads);
-  if (!pool) shared.set(threads, (pool = new SharedThreads(threads, module)));
-  const threadsOfLayer = pool;
+  let pool = shared.get(threads - 1);
+  if (!pool) shared.set(threads - 1, (pool = new SharedThreads(threads - 1, module)));
+  const workers = pool;
+  let here: Promise<ZstdWasm> | undefined;
+  let hereBusy = false;
   let closed = false;
+  const onThisThread = async (block: Uint8Array<ArrayBuffer>, output: ArrayBuffer, level: number): Promise<CompressedBlock> => {
+    hereBusy = true;
+    try {
+      here ??= ZstdWasm.instantiate(module);
+      return { frame: compressBlock(await here, block, level, output), input: block.buffer };
+    } finally {
+      hereBusy = false;
+    }
+  };
   return {
     threads,
     compress(block, output, level) {
       if (closed) return Promise.reject(new Error("Cannot compress: the layer's zstd stream was stopped"));
-      return threadsOfLayer.compress(block, output, level);
+      if (!workers.someIdle && !hereBusy) return onThisThread(block, output, level);
+      return workers.compress(block, output, level);
     },
     close() {
       closed = true;
