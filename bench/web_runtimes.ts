@@ -41,20 +41,20 @@ const GOALS: Record<string, number> = { Chromium: 1.0, Deno: 1.0, workerd: 0.95 
 /** Which extra cases mean something where: without a Worker global, Chromium hashes on the page's thread; workerd's CompressionStream driven by pull. */
 const EXTRAS: Record<string, readonly WebRuntimeCase[]> = { Chromium: ["StreamLayer (hashes on this thread)"], Deno: [], workerd: ["StreamLayer (pulled CompressionStream)"] };
 
-interface Measure {
+export interface Measure {
   wall: number;
   /** CPU ms of the busiest thread, the one that ran the JavaScript and compressed (Chromium, Deno), or of the whole process (workerd). */
   main: number;
   /** CPU ms of the process's other threads. */
   other: number;
 }
-type Round = Partial<Record<WebRuntimeCase, Measure>>;
-interface Memory {
+export type Round = Partial<Record<WebRuntimeCase, Measure>>;
+export interface Memory {
   baseline: number;
   peak: number;
   what: string;
 }
-interface RuntimeRun {
+export interface RuntimeRun {
   rounds: Round[];
   memory: Memory;
   /** What `main` stands for in this runtime. */
@@ -186,12 +186,15 @@ function residentBytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN) * 1024;
 }
 
-async function inChromium(tarball: string, cases: readonly WebRuntimeCase[]): Promise<RuntimeRun> {
+export async function inChromium(tarball: string, cases: readonly WebRuntimeCase[], zstdMemory = false, memoryTimes = MEMORY_TIMES): Promise<RuntimeRun> {
   // The page's bundle finds the hashing worker as a bundler user's would: a file beside it.
   const server = await serveFiles({
     "/": { type: "text/html", body: `<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>` },
     "/page.js": { type: "text/javascript", body: await browserBundle("bench/web_runtimes_page.ts") },
     "/_sha256_worker.js": { type: "text/javascript", body: await browserBundle("src/hash/_sha256_worker.ts") },
+    // zstd's, where its loader and its Web Workers look for them (a bundler would copy them there).
+    "/_zstd_block_web_worker.js": { type: "text/javascript", body: await browserBundle("src/compress/zstd/_zstd_block_web_worker.ts") },
+    "/zstd.wasm": { type: "application/wasm", body: await readFile(join(ROOT, "src/compress/zstd/zstd.wasm")) },
     "/input": { type: "application/x-tar", body: await readFile(tarball) },
   });
   const browser = await chromium.launch(playwrightConfig.use?.launchOptions);
@@ -208,7 +211,7 @@ async function inChromium(tarball: string, cases: readonly WebRuntimeCase[]): Pr
       page.evaluate(([name, args]) => (globalThis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!(...args), [name, args] as const);
     const measured = await rounds(cases, async (name) => void (await call("timeCase", name, CHUNK)), chromiumRenderers);
     const baseline = residentBytes(renderer);
-    const peak = await peakDuring(() => residentBytes(renderer), call("slowConsumerLayer", MEMORY_TIMES, CHUNK, CONSUMER_BYTES_PER_SECOND));
+    const peak = await peakDuring(() => residentBytes(renderer), call("slowConsumerLayer", memoryTimes, CHUNK, CONSUMER_BYTES_PER_SECOND, zstdMemory));
     return { rounds: measured, memory: { baseline, peak, what: "renderer process resident (the page and its workers)" }, mainThread: "(the busiest thread: the page's)" };
   } finally {
     await browser.close();
@@ -232,7 +235,7 @@ function chromiumRenderers(): number[] {
   });
 }
 
-async function inDeno(tarball: string, cases: readonly WebRuntimeCase[]): Promise<RuntimeRun> {
+export async function inDeno(tarball: string, cases: readonly WebRuntimeCase[], zstdMemory = false, memoryTimes = MEMORY_TIMES): Promise<RuntimeRun> {
   const deno = createRequire(import.meta.url).resolve("deno/bin.cjs");
   const args = [deno, "run", "--config", join(ROOT, "test/runtimes/deno/deno.json"), `--allow-read=${ROOT},${dirname(tarball)}`, join(ROOT, "bench/web_runtimes_deno.ts"), tarball];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, NO_COLOR: "1" } });
@@ -247,7 +250,7 @@ async function inDeno(tarball: string, cases: readonly WebRuntimeCase[]): Promis
       await next();
     }, () => [denoPid]);
     const baseline = residentBytes(denoPid);
-    child.stdin!.write(`memory ${MEMORY_TIMES} ${CHUNK} ${CONSUMER_BYTES_PER_SECOND}\n`);
+    child.stdin!.write(`memory ${memoryTimes} ${CHUNK} ${CONSUMER_BYTES_PER_SECOND}${zstdMemory ? " 1" : ""}\n`);
     const peak = await peakDuring(() => residentBytes(denoPid), next());
     return { rounds: measured, memory: { baseline, peak, what: "process resident" }, mainThread: "(the busiest thread: Deno's main)" };
   } finally {
@@ -264,7 +267,7 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-async function inWorkerd(tarball: string, cases: readonly WebRuntimeCase[]): Promise<RuntimeRun> {
+export async function inWorkerd(tarball: string, cases: readonly WebRuntimeCase[], zstdMemory = false, memoryTimes = MEMORY_TIMES): Promise<RuntimeRun> {
   const before = workerdProcesses();
   const worker = await startWorker("127.0.0.1:9", "../../../bench/web_runtimes_workerd.ts");
   try {
@@ -280,8 +283,8 @@ async function inWorkerd(tarball: string, cases: readonly WebRuntimeCase[]): Pro
     // The whole workerd process, which also sees what workerd holds natively
     // (its CompressionStream's buffers), where V8's count of the isolate would not.
     const baseline = worker.residentBytes();
-    const peak = await peakDuring(() => worker.residentBytes(), readSlowly(await worker.fetch(`/layer?times=${MEMORY_TIMES}&chunk=${CHUNK}&pulled=${PULLED_MEMORY ? 1 : 0}`)));
-    return { rounds: measured, memory: { baseline, peak, what: `workerd process resident${PULLED_MEMORY ? ", CompressionStream driven by pull" : ""}` }, mainThread: "(all of workerd's threads)" };
+    const peak = await peakDuring(() => worker.residentBytes(), readSlowly(await worker.fetch(`/layer?times=${memoryTimes}&chunk=${CHUNK}&pulled=${PULLED_MEMORY ? 1 : 0}&zstd=${zstdMemory ? 1 : 0}`)));
+    return { rounds: measured, memory: { baseline, peak, what: `workerd process resident${PULLED_MEMORY && !zstdMemory ? ", CompressionStream driven by pull" : ""}` }, mainThread: "(all of workerd's threads)" };
   } finally {
     await worker.stop();
   }

@@ -1,7 +1,7 @@
 // Deno's part of bench/web_runtimes.ts: reads the tarball named by the first
 // argument, then answers each command line read from stdin with one JSON line:
 //   case <name> <chunkSize>                    the milliseconds of one case (name with _ for spaces)
-//   memory <times> <chunkSize> <bytesPerSecond> the slow consumer's run
+//   memory <times> <chunkSize> <bytesPerSecond> [1] the slow consumer's run (1: a zstd layer)
 import { slowConsumerLayer, timeCase, type WebRuntimeCase } from "./web_runtimes_probe.ts";
 
 interface DenoGlobal {
@@ -20,7 +20,7 @@ for await (const chunk of deno.stdin.readable) {
   while ((newline = pending.indexOf("\n")) >= 0) {
     const [command, first, ...numbers] = pending.slice(0, newline).split(" ");
     pending = pending.slice(newline + 1);
-    const [a, b] = numbers.map(Number) as [number, number];
-    console.log(JSON.stringify(command === "case" ? await timeCase(first!.replaceAll("_", " ") as WebRuntimeCase, bytes, a) : await slowConsumerLayer(bytes, Number(first), a, b)));
+    const [a, b, zstd] = numbers.map(Number) as [number, number, number | undefined];
+    console.log(JSON.stringify(command === "case" ? await timeCase(first!.replaceAll("_", " ") as WebRuntimeCase, bytes, a) : await slowConsumerLayer(bytes, Number(first), a, b, zstd === 1)));
   }
 }

@@ -5,5 +5,5 @@ import { slowConsumerLayer, timeCase, type WebRuntimeCase } from "./web_runtimes
 const bytes = new Uint8Array(await (await fetch("/input")).arrayBuffer());
 Object.assign(globalThis, {
   timeCase: (name: WebRuntimeCase, chunkSize: number) => timeCase(name, bytes, chunkSize),
-  slowConsumerLayer: (times: number, chunkSize: number, bytesPerSecond: number) => slowConsumerLayer(bytes, times, chunkSize, bytesPerSecond),
+  slowConsumerLayer: (times: number, chunkSize: number, bytesPerSecond: number, zstd?: boolean) => slowConsumerLayer(bytes, times, chunkSize, bytesPerSecond, zstd),
 });

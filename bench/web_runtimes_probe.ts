@@ -10,10 +10,23 @@ import { pulledCompressionStream } from "./_pulled_compression_stream.ts";
 export const WEB_RUNTIME_CASES = ["CompressionStream (bare pipeline)", "StreamLayer (default options)"] as const;
 /** Cases run only where asked for: how one option compares, while deciding what the default should be. */
 export const EXTRA_CASES = ["StreamLayer (pulled CompressionStream)", "StreamLayer (hashes on this thread)"] as const;
-export type WebRuntimeCase = (typeof WEB_RUNTIME_CASES)[number] | (typeof EXTRA_CASES)[number];
+/** bench/zstd_web.ts's cases: zstd layers at the default level, beside the same baseline and the default gzip layer. */
+export const ZSTD_CASES = ["StreamLayer zstd level 3 (default options)", "StreamLayer zstd level 3, one thread", "StreamLayer zstd level 1 (default options)"] as const;
+export type WebRuntimeCase = (typeof WEB_RUNTIME_CASES)[number] | (typeof EXTRA_CASES)[number] | (typeof ZSTD_CASES)[number];
 
 function layerOptions(name: WebRuntimeCase): StreamLayerOptions {
-  return name === "StreamLayer (pulled CompressionStream)" ? { compressor: pulledCompressionStream } : {};
+  switch (name) {
+    case "StreamLayer (pulled CompressionStream)":
+      return { compressor: pulledCompressionStream };
+    case "StreamLayer zstd level 3 (default options)":
+      return { compression: "zstd" };
+    case "StreamLayer zstd level 3, one thread":
+      return { compression: "zstd", parallelism: 1 };
+    case "StreamLayer zstd level 1 (default options)":
+      return { compression: "zstd", level: 1 };
+    default:
+      return {};
+  }
 }
 
 function sourceOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Array> {
@@ -71,13 +84,13 @@ function repeated(bytes: Uint8Array, times: number, chunkSize: number): Readable
 }
 
 /**
- * StreamLayer (default options) over `bytes` given `times` over, read by a
+ * StreamLayer (default options; a zstd layer with `zstd`) over `bytes` given `times` over, read by a
  * consumer that takes at most `bytesPerSecond`: whoever reads ahead of it
  * shows by holding memory, which the caller measures from outside.
  */
-export async function slowConsumerLayer(bytes: Uint8Array, times: number, chunkSize: number, bytesPerSecond: number): Promise<{ ms: number; size: number }> {
+export async function slowConsumerLayer(bytes: Uint8Array, times: number, chunkSize: number, bytesPerSecond: number, zstd = false): Promise<{ ms: number; size: number }> {
   const started = performance.now();
-  const layer = new StreamLayer(repeated(bytes, times, chunkSize));
+  const layer = new StreamLayer(repeated(bytes, times, chunkSize), zstd ? { compression: "zstd" } : {});
   const reader = layer.compressed().getReader();
   let received = 0;
   for (;;) {

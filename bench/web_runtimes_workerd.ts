@@ -2,11 +2,11 @@
 // clock stands still while it computes, so the caller times each request:
 //   POST /input                      keeps the body (the tarball) in memory
 //   POST /case?name=&chunk=          runs one case of the probe over it
-//   GET  /layer?times=&chunk=        answers with StreamLayer's gzip of the tarball
+//   GET  /layer?times=&chunk=[&zstd=1] answers with StreamLayer's gzip (or zstd) of the tarball
 //                                    `times` over, for a slow reader to read
 import { StreamLayer } from "../src/index.ts";
 import { pulledCompressionStream } from "./_pulled_compression_stream.ts";
-import { EXTRA_CASES, timeCase, WEB_RUNTIME_CASES, type WebRuntimeCase } from "./web_runtimes_probe.ts";
+import { EXTRA_CASES, timeCase, WEB_RUNTIME_CASES, ZSTD_CASES, type WebRuntimeCase } from "./web_runtimes_probe.ts";
 
 let bytes = new Uint8Array(0);
 
@@ -20,7 +20,7 @@ export default {
         return Response.json({ loaded: bytes.length });
       case "/case": {
         const name = url.searchParams.get("name") as WebRuntimeCase;
-        if (![...WEB_RUNTIME_CASES, ...EXTRA_CASES].includes(name)) return new Response(`Unknown case: ${name}`, { status: 400 });
+        if (![...WEB_RUNTIME_CASES, ...EXTRA_CASES, ...ZSTD_CASES].includes(name)) return new Response(`Unknown case: ${name}`, { status: 400 });
         await timeCase(name, bytes, chunk);
         return Response.json({ ok: true });
       }
@@ -38,7 +38,8 @@ export default {
           },
         }, { highWaterMark: 0 });
         const pulled = url.searchParams.get("pulled") === "1";
-        return new Response(new StreamLayer(source, pulled ? { compressor: pulledCompressionStream } : {}).compressed());
+        const zstd = url.searchParams.get("zstd") === "1";
+        return new Response(new StreamLayer(source, zstd ? { compression: "zstd" } : pulled ? { compressor: pulledCompressionStream } : {}).compressed());
       }
       default:
         return new Response("Not found", { status: 404 });
