@@ -38,13 +38,15 @@ export function zlibGunzipStream(zlib: ZlibGunzipModule): TransformStream<Uint8A
   let ended: () => void;
   // zlib ends its output as soon as the data has ended, maybe before its input does (zeros after a member).
   const outputEnded = new Promise<void>((resolve) => (ended = resolve));
-  let failed: (error: InvalidLayerSourceError) => void;
+  let failed: (error: Error) => void;
   const failure = new Promise<never>((_, reject) => (failed = reject));
   failure.catch(() => {}); // seen through the write or the flush it breaks
   const stop = () => {
     if (stopped) return;
     stopped = true;
     gunzip.destroy();
+    // A destroyed zlib may never call back a write in flight: settle it, so that an abort, which waits for it, ends.
+    failed(new Error("Cannot gunzip: the stream was cancelled"));
   };
   const transformer: Transformer<Uint8Array, Uint8Array> & { cancel(): void } = {
     start(controller) {
@@ -60,8 +62,8 @@ export function zlibGunzipStream(zlib: ZlibGunzipModule): TransformStream<Uint8A
       gunzip.once("end", () => ended());
       gunzip.on("error", (error) => {
         if (stopped) return;
+        failed(asGzipProblem(error)); // first, so that it is the failure seen
         stop();
-        failed(asGzipProblem(error));
       });
     },
     transform(chunk) {

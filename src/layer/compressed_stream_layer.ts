@@ -38,7 +38,7 @@ export interface CompressedStreamLayerOptions {
  *
  * `compressed()` hands out the given bytes once. While they are read, the
  * Digest and the Size are computed from them, and the DiffID from decompressing
- * them on the fly (zlib's inflate in JavaScript, pako's; zstd's own decoder in WebAssembly for zstd) in step with the
+ * them on the fly (Node's zlib in Node, pako's inflate elsewhere; zstd's own decoder in WebAssembly for zstd) in step with the
  * reading, so no more than a chunk is ever held. The values are known once the
  * stream has been read to its end.
  *

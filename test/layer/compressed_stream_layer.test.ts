@@ -104,6 +104,21 @@ describe("CompressedStreamLayer semantics", () => {
     assert.ok(record.pulled < gzip.length);
   });
 
+  test("cancels at many points, up to the last chunk, while zlib decompresses a chunk of 1 MiB: every value settles", async () => {
+    const tar = withTarHeader(tarLikeBytes(6 * MiB, 9));
+    const gzip = await gzipOf(tar);
+    const chunks = Math.ceil(gzip.length / MiB);
+    for (let reads = 1; reads <= chunks + 1; reads++) {
+      const layer = new CompressedStreamLayer(chunkedStream(gzip, { chunkSizes: [MiB] }).stream);
+      const reader = layer.compressed().getReader();
+      let done = false;
+      for (let read = 0; read < reads && !done; read++) done = (await reader.read()).done;
+      const settled = await Promise.allSettled([reader.cancel(new Error("stop")), layer.digest(), layer.diffID(), layer.size()]);
+      // Read to its end: the values are known; else NotComputedError.
+      for (const outcome of settled.slice(1)) assert.ok(done ? outcome.status === "fulfilled" : outcome.status === "rejected" && outcome.reason instanceof NotComputedError, `after ${reads} reads`);
+    }
+  });
+
   test("a failing source fails the stream and the values with its own error", async () => {
     const gzip = await gzipOf(withTarHeader(tarLikeBytes(2 * MiB, 5)));
     const failure = new Error("disk gone");
