@@ -16,7 +16,7 @@ import playwrightConfig from "../../playwright.config.ts";
 import { chunkedStream, collect, tarLikeBytes } from "../support/bytes.ts";
 import { sha256 } from "../support/tools.ts";
 import { browserBundle, serveFiles } from "./_served_files.ts";
-import { ZSTD_WORKER_LEVELS, ZSTD_WORKER_SIZES, ZSTD_WORKER_THREADS, zstdWorkerLayers, type ZstdWorkerLayer } from "./zstd_workers_probe.ts";
+import { oneZstdLayerDigest, ZSTD_WORKER_LEVELS, ZSTD_WORKER_SIZES, ZSTD_WORKER_THREADS, zstdWorkerLayers, type ZstdWorkerLayer } from "./zstd_workers_probe.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const DENO = createRequire(import.meta.url).resolve("deno/bin.cjs");
@@ -28,8 +28,13 @@ async function inDeno(): Promise<Answer> {
   return JSON.parse(stdout) as Answer;
 }
 
-/** The page's answer; `csp`, if given, is the page's Content-Security-Policy. */
+/** The page's layers; `csp`, if given, is the page's Content-Security-Policy. */
 async function inChromium(csp?: string): Promise<Answer> {
+  return inPage("zstdWorkerLayers", csp);
+}
+
+/** Calls the page's function `entry`; `workerScript` replaces zstd's worker script. */
+async function inPage<T>(entry: string, csp?: string, workerScript?: string): Promise<T> {
   const [page, worker, hashWorker] = await Promise.all([
     browserBundle("test/compress/zstd_workers_page.ts"),
     browserBundle("src/compress/zstd/_zstd_block_web_worker.ts"),
@@ -38,7 +43,7 @@ async function inChromium(csp?: string): Promise<Answer> {
   const server = await serveFiles({
     "/": { type: "text/html", body: `<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>`, headers: csp ? { "content-security-policy": csp } : {} },
     "/page.js": { type: "text/javascript", body: page },
-    "/_zstd_block_web_worker.js": { type: "text/javascript", body: worker },
+    "/_zstd_block_web_worker.js": { type: "text/javascript", body: workerScript ?? worker },
     "/_sha256_worker.js": { type: "text/javascript", body: hashWorker },
     "/zstd.wasm": { type: "application/wasm", body: readFileSync(join(ROOT, "src/compress/zstd/zstd.wasm")) },
   });
@@ -47,7 +52,7 @@ async function inChromium(csp?: string): Promise<Answer> {
     const tab = await browser.newPage();
     await tab.goto(server.url);
     await tab.waitForFunction(() => "zstdWorkerLayers" in globalThis);
-    return await tab.evaluate(() => (globalThis as unknown as { zstdWorkerLayers(): Promise<Answer> }).zstdWorkerLayers());
+    return await tab.evaluate((name) => (globalThis as unknown as Record<string, () => Promise<T>>)[name]!(), entry);
   } finally {
     await browser.close();
     await server.stop();
@@ -87,5 +92,10 @@ describe("zstd layers on Web Workers: the same bytes as Node's", () => {
   test("Chromium, in a page whose Content-Security-Policy forbids workers: the same layers, on the page's thread", { timeout: 300_000 }, async () => {
     const { layers } = await inChromium("worker-src 'none'");
     assert.deepEqual(layers, node);
+  });
+
+  test("Chromium, with a worker script that never runs (it waits for ever): the layer is made on the page's thread once the workers' time to be ready is up", { timeout: 120_000 }, async () => {
+    const digest = await inPage<string>("oneZstdLayerDigest", undefined, "await new Promise(() => {});");
+    assert.equal(digest, await oneZstdLayerDigest(lib));
   });
 });

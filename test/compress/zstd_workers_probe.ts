@@ -62,3 +62,11 @@ function countWorkers(): { started(): number; restore(): void } {
   };
   return { started: () => started, restore: () => void (globalThis.Worker = Original) };
 }
+
+/** One layer of several blocks on 2 threads: its digest. */
+export async function oneZstdLayerDigest(lib: StreamLayerLibrary): Promise<string> {
+  const bytes = tarLikeBytes(5 * BLOCK + 12_345, SEED);
+  const layer = new lib.StreamLayer(chunkedStream(bytes, { chunkSizes: [777_777] }).stream, { compression: "zstd", parallelism: 2, requireTar: false });
+  await collect(layer.compressed());
+  return layer.digest();
+}

@@ -3,6 +3,13 @@ import { compressedBlockOf, type BlockRequest, type BlockResponse, type Compress
 /** Makes one Web Worker that runs _zstd_block_web_worker.ts (or its built .js). */
 export type ZstdWorkerFactory = () => Worker;
 
+/**
+ * How long workers may take to say they are ready before the blocks go to this
+ * thread: a worker whose script never runs (a bundler's output that waits for
+ * a chunk it cannot load) neither answers nor fails.
+ */
+const READY_WITHIN_MS = 15_000;
+
 /** What a worker says: ready (zstd instantiated), failed to start, or a block's answer. */
 export type ZstdWorkerMessage = { ready: true } | { failed: string } | BlockResponse;
 
@@ -34,17 +41,20 @@ export function webWorkerBlockCompressor(module: WebAssembly.Module, threads: nu
   let lastId = 0;
   let closed = false;
   let oneThread: Promise<ZstdBlockCompressor> | undefined; // once workers are out of the question
+  let readyTimer: ReturnType<typeof setTimeout> | undefined;
 
   const onThisThread = (job: Job) => {
     oneThread ??= fallback();
     oneThread.then((compressor) => compressor.compress(job.block, job.output, job.level)).then(job.resolve, job.reject);
   };
   const terminateAll = () => {
+    clearTimeout(readyTimer);
     for (const worker of [...starting, ...idle.splice(0), ...busy.keys()]) worker.terminate();
     starting.clear();
   };
   /** Workers cannot run here: what waits goes to this thread; blocks already sent fail (their buffers went with them). */
   const giveUpOnWorkers = (why: string) => {
+    oneThread ??= fallback();
     const lost = [...busy.values()];
     busy.clear();
     terminateAll();
@@ -70,6 +80,7 @@ export function webWorkerBlockCompressor(module: WebAssembly.Module, threads: nu
     worker.onmessage = (event: MessageEvent<ZstdWorkerMessage>) => {
       const message = event.data;
       if ("ready" in message) {
+        clearTimeout(readyTimer);
         starting.delete(worker);
         idle.push(worker);
         return dispatch();
@@ -101,6 +112,7 @@ export function webWorkerBlockCompressor(module: WebAssembly.Module, threads: nu
       if (!startWorker()) break;
     }
     if (starting.size === 0) oneThread ??= fallback();
+    else readyTimer = setTimeout(() => giveUpOnWorkers(`no worker was ready within ${READY_WITHIN_MS / 1000} s`), READY_WITHIN_MS);
   };
 
   return {
