@@ -2,7 +2,7 @@
 // then throughput of each compressor bare and inside StreamLayer, then peak
 // memory of a 1 GiB layer read slowly, then pushes. Sizes can be lowered for a
 // quick look: BENCH_MIB=64 BENCH_MEMORY_GIB=0.25 npm run bench
-// BENCH_ONLY=compare (or throughput, memory, push, web-workers, web-runtimes, zstd;
+// BENCH_ONLY=compare (or throughput, memory, push, web-workers, web-runtimes, zstd, cli;
 // several with commas) runs only those sections. What it prints is Markdown,
 // and it is written into docs/performance.md between its markers unless
 // BENCH_DOCS=0.
@@ -12,6 +12,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { promisify } from "node:util";
 import { writePerformanceDoc } from "./_docs.ts";
 import { captured, heading, keptLines, say, table } from "./_report.ts";
+import { main as cliBench } from "./cli.ts";
 import { main as compareWithGo } from "./compare.ts";
 import { main as webRuntimes } from "./web_runtimes.ts";
 import { main as webWorkers } from "./web_workers.ts";
