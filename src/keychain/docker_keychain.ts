@@ -61,6 +61,7 @@ export type DockerKeychain = (registry: string, repository?: string) => Promise<
  *
  * @param options The environment to read, and the helpers' deadline.
  * @returns A function of the registry host and repository, for `auth`.
+ * @throws {RangeError} when `helperTimeout` is not a positive number of milliseconds.
  * @throws {CredentialHelperError} (from the function) when a helper configured for the host is missing, fails, hangs past its deadline or floods its output.
  * @throws {SyntaxError} (from the function) when a file exists but is not JSON; the message never quotes it.
  *
