@@ -4,7 +4,8 @@ import { checkOptions } from "./_check_options.ts";
 import { EXIT, UsageError } from "./_cli_errors.ts";
 import { helperTimeout } from "./_command_auth.ts";
 import { readPasswordStdin } from "./_password_stdin.ts";
-import { hasUserInfo, registryHost, serverUrl, withoutUserInfo } from "./_registry_host.ts";
+import { registryHost, serverUrl } from "../keychain/_registry_keys.ts";
+import { hasUserInfo, withoutUserInfo } from "./_user_info.ts";
 import { terminalSafe } from "./_terminal_text.ts";
 
 export const LOGIN_HELP = `Usage: streamlayer login <registry> --username <name> --password-stdin

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describeFailure, EXIT, type FailureContext, UsageError } from "./_cli_errors.ts";
 import { closestOption } from "./_closest_option.ts";
 import { insteadOf } from "./_other_verbs.ts";
-import { withoutUserInfo } from "./_registry_host.ts";
+import { withoutUserInfo } from "./_user_info.ts";
 import { rememberingFetch } from "./_sent_secrets.ts";
 import { terminalSafe } from "./_terminal_text.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeFailure, EXIT } from "../../src/cli/_cli_errors.ts";
-import { hasUserInfo, withoutUserInfo } from "../../src/cli/_registry_host.ts";
+import { hasUserInfo, withoutUserInfo } from "../../src/cli/_user_info.ts";
 import { rememberAuthorization } from "../../src/cli/_sent_secrets.ts";
 import { terminalSafe } from "../../src/cli/_terminal_text.ts";
 import { InvalidLayerSourceError, RegistryError, TimeoutError } from "../../src/index.ts";
