@@ -46,8 +46,8 @@ export function appendLayers(image: Image, ...layers: Layer[]): Image {
       throw new UnsupportedImageError("(a Docker v2 base)", `its manifest cannot list layer ${index} of media type ${layer.mediaType()}: append gzip layers, or start from an OCI image`);
     }
   }
-  // streamlayer's own images are flattened: one config and manifest are
-  // hashed at the end, and the CLI's edits still reach the base.
+  // Appending to an image appendLayers made gives one image over the same
+  // base, not a chain: one config and manifest are hashed at the end.
   if (image instanceof ComposedImage) return new ComposedImage(image.base, [...image.added, ...layers]);
   return new ComposedImage(image, layers);
 }
