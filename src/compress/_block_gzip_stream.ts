@@ -68,7 +68,7 @@ export function blockGzipStream(deflater: BlockDeflater, crc: Crc32, options: Bl
     throw new RangeError(`Invalid blocksInFlight: expected a positive integer, got ${String(blocksInFlight)}`);
   }
   const chunker = new FixedSizeChunker(BLOCK_SIZE);
-  const pending: Promise<Uint8Array>[] = [];
+  const pending: { job: Promise<Uint8Array>; block: Uint8Array }[] = [];
   let dictionary: Uint8Array | undefined;
   let size = 0;
   let stopped = false;
@@ -78,13 +78,16 @@ export function blockGzipStream(deflater: BlockDeflater, crc: Crc32, options: Bl
     size += block.length;
     const job = deflater.deflate(block, dictionary, level);
     job.catch(() => {}); // awaited in order below, unless the stream is stopped first
-    pending.push(job);
+    pending.push({ job, block });
     // A copy, so that a view does not keep the whole block alive after it
     // has been compressed.
     dictionary = block.slice(Math.max(0, block.length - DICTIONARY_SIZE));
   };
   const emit = async (controller: TransformStreamDefaultController<Uint8Array>) => {
-    const output = await pending.shift()!;
+    const { job, block } = pending.shift()!;
+    const output = await job;
+    // The deflater is done with the block (a worker's got a copy): the chunker fills it again.
+    chunker.reuse(block);
     if (stopped) return;
     try {
       if (output.length > 0) controller.enqueue(output);

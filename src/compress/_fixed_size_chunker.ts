@@ -21,6 +21,9 @@ export class FixedSizeChunker {
   readonly #size: number;
   #block: Uint8Array;
   #filled = 0;
+  // Blocks of its own that the caller gave back (see `reuse`), and which blocks are its own.
+  readonly #spare: Uint8Array[] = [];
+  readonly #own = new WeakSet<Uint8Array>();
 
   /**
    * @param size The block size in bytes.
@@ -31,7 +34,7 @@ export class FixedSizeChunker {
       throw new RangeError(`Invalid block size: expected a positive integer, got ${String(size)}`);
     }
     this.#size = size;
-    this.#block = new Uint8Array(size);
+    this.#block = this.#newBlock();
   }
 
   /** Takes `chunk` and returns the blocks it completes. */
@@ -45,13 +48,30 @@ export class FixedSizeChunker {
       this.#filled += offset;
       if (this.#filled < size) return blocks;
       blocks.push(this.#block);
-      this.#block = new Uint8Array(size); // the one just handed out belongs to the caller now
+      this.#block = this.#spare.pop() ?? this.#newBlock(); // the one just handed out belongs to the caller now
       this.#filled = 0;
     }
     for (; chunk.length - offset >= size; offset += size) blocks.push(chunk.subarray(offset, offset + size));
     this.#block.set(chunk.subarray(offset), 0);
     this.#filled = chunk.length - offset;
     return blocks;
+  }
+
+  /**
+   * Gives back a block that {@link push} handed out, once nothing reads it any
+   * more, to be filled again instead of a new one: a compressor that keeps a
+   * few blocks in flight then allocates those few, not one per MiB of input,
+   * and the garbage collector has that much less to free. Views of the input
+   * (which belong to whoever gave it) are ignored.
+   */
+  reuse(block: Uint8Array): void {
+    if (this.#own.has(block)) this.#spare.push(block);
+  }
+
+  #newBlock(): Uint8Array {
+    const block = new Uint8Array(this.#size);
+    this.#own.add(block);
+    return block;
   }
 
   /** The bytes left over, shorter than a block, or `undefined` if none. */

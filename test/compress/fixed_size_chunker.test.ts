@@ -42,3 +42,24 @@ test("an empty input gives no block", async () => {
 test("a block size that is not a positive integer is refused", () => {
   for (const size of [0, -1, 1.5, Number.NaN]) assert.throws(() => new FixedSizeChunker(size), RangeError);
 });
+
+test("blocks given back are filled again instead of new ones, and views of the input are never written to", () => {
+  const chunker = new FixedSizeChunker(4);
+  assert.deepEqual(chunker.push(Uint8Array.of(1, 2)), []);
+  const [first] = chunker.push(Uint8Array.of(3, 4, 5));
+  assert.deepEqual([...first!], [1, 2, 3, 4]);
+  chunker.reuse(first!);
+  const [second] = chunker.push(Uint8Array.of(6, 7, 8));
+  assert.deepEqual([...second!], [5, 6, 7, 8]);
+  chunker.reuse(second!);
+  assert.deepEqual(chunker.push(Uint8Array.of(9, 10)), []);
+  const [third] = chunker.push(Uint8Array.of(11, 12));
+  assert.equal(third!.buffer, first!.buffer, "the block given back first is filled again");
+  assert.deepEqual([...third!], [9, 10, 11, 12]);
+  // A piece that holds whole blocks is handed out as views of itself: the caller's bytes, never refilled.
+  const input = Uint8Array.of(13, 14, 15, 16, 17, 18, 19, 20);
+  const views = chunker.push(input);
+  views.forEach((view) => chunker.reuse(view));
+  chunker.push(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+  assert.deepEqual([...input], [13, 14, 15, 16, 17, 18, 19, 20]);
+});
