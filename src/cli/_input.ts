@@ -1,7 +1,8 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { imageTarballFormat, SNIFF_WINDOW, sniffLayerSource, TAR_BLOCK } from "../layer/sniff_layer_source.ts";
+import { appendUpToWindow, imageTarballFormat, sniffLayerSource, TAR_BLOCK } from "../layer/sniff_layer_source.ts";
+import { replayed } from "../layer/_peek_compression.ts";
 import { InputError } from "./_cli_errors.ts";
 
 /**
@@ -73,7 +74,7 @@ async function refusingImageTarballs(stream: ReadableStream<Uint8Array>, path: s
     if (result.done) ended = true;
     else {
       read.push(result.value);
-      head = head.length === 0 && result.value.length >= TAR_BLOCK ? result.value : joinedUpToWindow(head, result.value);
+      head = head.length === 0 && result.value.length >= TAR_BLOCK ? result.value : appendUpToWindow(head, result.value);
     }
     const kind = sniffLayerSource(head, ended);
     if (kind === "image-tarball") {
@@ -82,28 +83,7 @@ async function refusingImageTarballs(stream: ReadableStream<Uint8Array>, path: s
     }
     if (kind !== undefined || ended) break;
   }
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = read.shift();
-      if (next !== undefined) return controller.enqueue(next);
-      if (ended) return controller.close();
-      const result = await reader.read();
-      if (result.done) controller.close();
-      else controller.enqueue(result.value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
-}
-
-function joinedUpToWindow(head: Uint8Array, bytes: Uint8Array): Uint8Array {
-  if (head.length >= SNIFF_WINDOW) return head;
-  const taken = bytes.subarray(0, SNIFF_WINDOW - head.length);
-  const joined = new Uint8Array(head.length + taken.length);
-  joined.set(head);
-  joined.set(taken, head.length);
-  return joined;
+  return replayed(read, reader, ended);
 }
 
 // One line: what the input is, and the commands that push it as the image it holds.

@@ -28,15 +28,22 @@ export async function peekCompression(stream: ReadableStream<Uint8Array>): Promi
   }
   const gzip = GZIP_MAGIC.every((byte, i) => first[i] === byte);
   const zstd = ZSTD_MAGIC.every((byte, i) => first[i] === byte);
-  let pending: Uint8Array | undefined = length > 0 ? first : undefined;
-  const again = new ReadableStream<Uint8Array>({
+  return { gzip, zstd, stream: replayed(length > 0 ? [first] : [], reader, done) };
+}
+
+/**
+ * The stream a peek was taken from, whole again: the chunks already read,
+ * then the rest from `reader` (nothing once `ended`), reading nothing ahead
+ * (high-water mark 0) so that a read-once source is still read at the
+ * consumer's pace.
+ */
+export function replayed(read: Uint8Array[], reader: ReadableStreamDefaultReader<Uint8Array>, ended: boolean): ReadableStream<Uint8Array> {
+  const pending = [...read];
+  return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (pending) {
-        controller.enqueue(pending);
-        pending = undefined;
-        return;
-      }
-      if (done) return controller.close();
+      const next = pending.shift();
+      if (next !== undefined) return controller.enqueue(next);
+      if (ended) return controller.close();
       const result = await reader.read();
       if (result.done) controller.close();
       else controller.enqueue(result.value);
@@ -45,5 +52,4 @@ export async function peekCompression(stream: ReadableStream<Uint8Array>): Promi
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
-  return { gzip, zstd, stream: again };
 }

@@ -1,4 +1,4 @@
-import { SNIFF_WINDOW, sniffLayerSource, TAR_BLOCK, type LayerSourceKind } from "./sniff_layer_source.ts";
+import { appendUpToWindow, sniffLayerSource, TAR_BLOCK, type LayerSourceKind } from "./sniff_layer_source.ts";
 
 /**
  * Wraps the reader of a layer's source so that its first read that settles
@@ -46,13 +46,4 @@ export function tarCheckedReader(source: ReadableStreamDefaultReader<Uint8Array>
       return result;
     },
   } as ReadableStreamDefaultReader<Uint8Array>;
-}
-
-function appendUpToWindow(head: Uint8Array, bytes: Uint8Array): Uint8Array {
-  if (head.length >= SNIFF_WINDOW) return head;
-  const taken = bytes.subarray(0, SNIFF_WINDOW - head.length);
-  const joined = new Uint8Array(head.length + taken.length);
-  joined.set(head);
-  joined.set(taken, head.length);
-  return joined;
 }

@@ -14,6 +14,16 @@ export const TAR_BLOCK = 512;
  */
 export const SNIFF_WINDOW = 64 * 1024;
 
+/** `head` with the start of `bytes` added, up to {@link SNIFF_WINDOW} bytes: what the check is given as chunks arrive. */
+export function appendUpToWindow(head: Uint8Array, bytes: Uint8Array): Uint8Array {
+  if (head.length >= SNIFF_WINDOW) return head;
+  const taken = bytes.subarray(0, SNIFF_WINDOW - head.length);
+  const joined = new Uint8Array(head.length + taken.length);
+  joined.set(head);
+  joined.set(taken, head.length);
+  return joined;
+}
+
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
