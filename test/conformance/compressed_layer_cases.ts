@@ -2,22 +2,12 @@
 // CompressionStream is handed out unchanged, with the Digest and Size of those
 // bytes and the DiffID of the tar inside; read-once semantics; refusals; gzip
 // read as Go reads it (several members taken, trailing bytes refused); a push.
-import { chunkedStream, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
+import { chunkedStream, concat, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
 import { assert, assertBytesEqual, assertEqual, assertRejects, assertThrows, collect, webCryptoDigest, type ConformanceCase, type ConformanceContext } from "./harness.ts";
 import { fetchCheckedBlob } from "./registry_check.ts";
 
 async function gzipOf(bytes: Uint8Array): Promise<Uint8Array> {
   return collect(new Blob([bytes.slice()]).stream().pipeThrough(new CompressionStream("gzip")));
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
 }
 
 async function tarOf(context: ConformanceContext): Promise<Uint8Array> {

@@ -3,7 +3,7 @@
 // another), a .tar.zst taken as it is, a cancel near the end and a failing
 // source, and a zstd image pushed to the registry, pulled back and
 // decompressed by the library's own decoder. Web-platform globals only.
-import { chunkedStream, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
+import { chunkedStream, concat, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
 import { assert, assertBytesEqual, assertEqual, assertRejects, collect, random, webCryptoDigest, type ConformanceCase, type ConformanceContext } from "./harness.ts";
 import { fetchCheckedBlob, fetchManifest } from "./registry_check.ts";
 import { ZSTD_GOLDEN } from "./zstd_golden.ts";
@@ -128,16 +128,6 @@ const pushCase: ConformanceCase = {
     assertBytesEqual(await collect(pulled.uncompressed()), bytes, "uncompressed(): the input, decompressed from the registry's blob");
   },
 };
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
-}
 
 /** The zstd cases, in a stable order. */
 export const zstdCases: ConformanceCase[] = [...goldenCases, compressedCase, cancelCase, failingSourceCase, pushCase];

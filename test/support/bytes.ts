@@ -128,3 +128,14 @@ export function withTarHeader(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   put(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
   return out;
 }
+
+/** The parts one after another, in one array. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}
