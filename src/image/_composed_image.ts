@@ -1,7 +1,7 @@
-import { NotComputedError } from "../layer/errors.ts";
 import type { Layer } from "../layer/layer.ts";
 import { layerValues } from "../layer/_partial.ts";
 import { hashJson } from "./_canonical_json.ts";
+import { DeferredImageValues } from "./_deferred_values.ts";
 import type { Image, ImageValues } from "./image.ts";
 import { type ImageFormat, layerMediaTypeFor } from "./media_types.ts";
 import type { ConfigFile, HistoryEntry } from "../oci/config_file.ts";
@@ -39,20 +39,16 @@ export class ComposedImage implements Image {
   readonly format: ImageFormat;
   readonly base: ImageBase | Image;
   readonly added: readonly Layer[];
-  #values: Promise<ImageValues> | undefined;
-  #settled: ImageValues | undefined;
-  #failure: unknown;
+  readonly #values: DeferredImageValues;
 
   constructor(base: ImageBase | Image, added: readonly Layer[]) {
     this.format = base.format;
     this.base = base;
     this.added = added;
-    // Start waiting now so that `computed()` turns true soon after the last
-    // stream ends, without anyone having to call `values()`.
-    this.values().then(
-      (values) => (this.#settled = values),
-      (error: unknown) => (this.#failure = error),
-    );
+    this.#values = new DeferredImageValues(() => this.#compute(), {
+      notYet: "not every streaming layer has been read to its end",
+      failed: "a layer failed",
+    });
   }
 
   mediaType(): string {
@@ -64,20 +60,11 @@ export class ComposedImage implements Image {
   }
 
   values(): Promise<ImageValues> {
-    // A failure is not kept: a user's layer may reject its values until its
-    // stream has ended, and the writer asks again after that.
-    this.#values ??= this.#compute().catch((error: unknown) => {
-      this.#values = undefined;
-      throw error;
-    });
-    return this.#values;
+    return this.#values.get();
   }
 
   computed(): ImageValues {
-    if (this.#settled) return this.#settled;
-    if (this.#failure !== undefined) this.values().then((values) => (this.#settled = values), () => {});
-    const reason = this.#failure === undefined ? "not every streaming layer has been read to its end" : "a layer failed";
-    throw new NotComputedError(`Image config and manifest not computed: ${reason}`, { cause: this.#failure });
+    return this.#values.settled();
   }
 
   async #compute(): Promise<ImageValues> {

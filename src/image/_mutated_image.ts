@@ -1,9 +1,9 @@
-import { NotComputedError } from "../layer/errors.ts";
 import type { Layer } from "../layer/layer.ts";
 import type { ConfigFile } from "../oci/config_file.ts";
 import type { Descriptor } from "../oci/descriptor.ts";
 import type { Manifest } from "../oci/manifest.ts";
 import { hashJson } from "./_canonical_json.ts";
+import { DeferredImageValues } from "./_deferred_values.ts";
 import type { Image, ImageValues } from "./image.ts";
 import type { ImageFormat } from "./media_types.ts";
 
@@ -24,19 +24,16 @@ export class MutatedImage implements Image {
   readonly format: ImageFormat;
   readonly #base: Image;
   readonly #mutation: Mutation;
-  #values: Promise<ImageValues> | undefined;
-  #settled: ImageValues | undefined;
-  #failure: unknown;
+  readonly #values: DeferredImageValues;
 
   constructor(base: Image, mutation: Mutation) {
     this.format = base.format;
     this.#base = base;
     this.#mutation = mutation;
-    // As ComposedImage: start now, so that computed() turns true once the base's values are known.
-    this.values().then(
-      (values) => (this.#settled = values),
-      (error: unknown) => (this.#failure = error),
-    );
+    this.#values = new DeferredImageValues(() => this.#compute(), {
+      notYet: "the base image's config and manifest are not known yet",
+      failed: "the base image or the edit failed",
+    });
   }
 
   mediaType(): string {
@@ -48,19 +45,11 @@ export class MutatedImage implements Image {
   }
 
   values(): Promise<ImageValues> {
-    // A failure is not kept: the base may reject until its streams have ended.
-    this.#values ??= this.#compute().catch((error: unknown) => {
-      this.#values = undefined;
-      throw error;
-    });
-    return this.#values;
+    return this.#values.get();
   }
 
   computed(): ImageValues {
-    if (this.#settled) return this.#settled;
-    if (this.#failure !== undefined) this.values().then((values) => (this.#settled = values), () => {});
-    const reason = this.#failure === undefined ? "the base image's config and manifest are not known yet" : "the base image or the edit failed";
-    throw new NotComputedError(`Image config and manifest not computed: ${reason}`, { cause: this.#failure });
+    return this.#values.settled();
   }
 
   async #compute(): Promise<ImageValues> {
