@@ -45,6 +45,7 @@ if (selected("push")) await section("Pushes", push);
 if (selected("web-runtimes")) await webRuntimes();
 if (selected("web-workers")) await section("Web Workers (parallel-pako)", webWorkers);
 if (selected("zstd")) await zstdBench(); // Node, Chromium, Deno and workerd: bench/zstd.ts
+if (selected("cli")) await cliBench();
 if (process.env.BENCH_DOCS !== "0") console.log(`\nwritten to ${writePerformanceDoc(keptLines())}`);
 
 async function section(title: string, run: () => Promise<void>): Promise<void> {
