@@ -50,9 +50,9 @@ class SharedThreads {
     this.#busy = new Array<number>(count).fill(0);
   }
 
-  /** Whether a thread has nothing to do. */
-  get someIdle(): boolean {
-    return this.#busy.includes(0);
+  /** The fewest blocks a thread has, the one it compresses included. */
+  get leastBusy(): number {
+    return Math.min(...this.#busy);
   }
 
   compress(block: Uint8Array<ArrayBuffer>, output: ArrayBuffer, level: number): Promise<CompressedBlock> {
@@ -111,9 +111,10 @@ const shared = new Map<number, SharedThreads>();
 /**
  * `threads` threads for one layer: this one and `threads` - 1 worker threads,
  * each with its own instance of `module` (zstd.wasm compiled once, here). A
- * block goes to an idle worker thread; when none is idle, this thread
- * compresses it (if not already at one), so that on two cores one worker
- * thread and this one share the work: a second worker thread would cost its
+ * block goes to the least busy worker thread; when each already has one
+ * compressing and one waiting (so none goes idle while this thread works),
+ * this thread compresses it (if not already at one), so that on two cores one
+ * worker thread and this one share the work: a second worker thread would cost its
  * memory (an isolate, a zstd instance) for no more speed, as this thread has
  * little else to do but hash. The worker threads are shared with other layers
  * of the same parallelism; closing stops waiting for this layer's blocks (a
@@ -139,9 +140,10 @@ export function zstdThreadPool(module: WebAssembly.Module, threads = Math.min(av
   };
   return {
     threads,
+    inFlight: 2 * workers.count + 1, // two for each worker thread, one for this thread
     compress(block, output, level) {
       if (closed) return Promise.reject(new Error("Cannot compress: the layer's zstd stream was stopped"));
-      if (!workers.someIdle && !hereBusy) return onThisThread(block, output, level);
+      if (workers.leastBusy >= 2 && !hereBusy) return onThisThread(block, output, level);
       return workers.compress(block, output, level);
     },
     close() {

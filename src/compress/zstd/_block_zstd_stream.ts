@@ -16,7 +16,7 @@ import { ZSTD_BLOCK_SIZE, ZSTD_FRAME_ROOM, type ZstdBlockCompressor } from "./_z
  * stays flat and the threads make no garbage. An empty input is one empty
  * frame.
  */
-export function blockZstdStream(compressor: ZstdBlockCompressor, level: number, inFlight = compressor.threads + 1): Compressor {
+export function blockZstdStream(compressor: ZstdBlockCompressor, level: number, inFlight = compressor.inFlight ?? compressor.threads + 1): Compressor {
   const freeInputs: ArrayBuffer[] = [];
   const freeOutputs: ArrayBuffer[] = [];
   const pending: Promise<Uint8Array>[] = [];

@@ -54,6 +54,8 @@ export interface CompressedBlock {
 export interface ZstdBlockCompressor {
   /** How many blocks it compresses at once. */
   readonly threads: number;
+  /** How many blocks it needs in flight to keep its threads busy: `threads` + 1 unless it says. */
+  readonly inFlight?: number;
   /**
    * Compresses `block` (a view from the start of its buffer) into one frame
    * written to `output`. Both buffers are the compressor's until the promise
