@@ -3,9 +3,10 @@
 // JavaScript tsc wrote to dist/. Started from tsc's ~150 files, Node spent
 // most of `streamlayer --help` finding, reading and linking modules, and
 // loading built-ins (crypto, zlib, worker_threads, child_process) that help
-// never uses; one file with each command's code initialised only when that
-// command runs (src/cli/_main.ts imports them lazily) starts close to `node -e 0`
-// (`BENCH_ONLY=cli npm run bench`).
+// never uses. One file, with each command's code initialised only when that
+// command runs (src/cli/_main.ts imports them lazily), takes 20 to 36 ms more
+// than `node -e 0` for --help here, most of it V8 compiling the file
+// (`BENCH_ONLY=cli npm run bench`, docs/performance.md).
 //
 // Two things keep the bundle behaving as the files it was made from:
 // - Each module keeps its own `import.meta.url`: the URL its file has in dist/
