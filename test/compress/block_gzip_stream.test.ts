@@ -15,17 +15,15 @@ import { BLOCK_SIZE, blockGzipStream, type BlockDeflater } from "../../src/compr
 import { loadZlib } from "../../src/compress/_runtime.ts";
 import { zlibBlockDeflater, zlibCrc32 } from "../../src/compress/_zlib_block_deflater.ts";
 import { javascriptCrc32 } from "../../src/compress/_crc32.ts";
-import { chunkedStream, collect, tarLikeBytes } from "../support/bytes.ts";
+import { chunkedStream, collect, tarLikeBytes, withTarHeader } from "../support/bytes.ts";
 import { gunzip, sha256sum, temporaryDirectory, writeTemporaryFile } from "../support/tools.ts";
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
 
-/** Tar-like bytes behind a zero first block, so that a layer takes them for a tar. */
+/** Tar-like bytes behind a tar header, so that a layer takes them for a tar (zeros when shorter than a header). */
 function layerBytes(size: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  if (size > 512) bytes.set(tarLikeBytes(size - 512, seed), 512);
-  return bytes;
+  return size > 512 ? withTarHeader(tarLikeBytes(size, seed)) : new Uint8Array(size);
 }
 
 const inputs = [
