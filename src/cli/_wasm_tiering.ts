@@ -1,10 +1,11 @@
 import { setFlagsFromString } from "node:v8";
 
 /**
- * How much a WebAssembly function must run before V8 optimizes it: V8's
- * default (1,800,000) times about 55.
+ * How much a WebAssembly function must run before V8 optimizes it: the most
+ * the flag takes (V8's default is 1,800,000). At 100,000,000 llhttp still
+ * reached TurboFan in a 200 MiB push, later (--trace-wasm-compilation-times).
  */
-const TIERING_BUDGET = 100_000_000;
+const TIERING_BUDGET = 2 ** 31 - 1;
 
 /**
  * Keeps WebAssembly that runs little on V8's baseline compiler (Liftoff),
@@ -15,9 +16,9 @@ const TIERING_BUDGET = 100_000_000;
  * few dozen short answers. heaptrack shows that compiling at 31 MB of peak
  * memory (`ExecuteTurbofanWasmCompilation`'s zones), which the C allocator
  * keeps in those threads' arenas (about 30 MB of RSS held for the rest of a
- * 200 MiB push). With a higher budget llhttp stays on Liftoff (5 to 7 MB in
- * thread arenas), while code that runs long, zstd's compressor, still
- * reaches TurboFan within its first MiB or so.
+ * 200 MiB push). With this budget llhttp stays on Liftoff for a whole push
+ * (5 to 7 MB in thread arenas), and zstd is no slower: a 200 MiB zstd push
+ * took 3.1 to 3.2 s of CPU with and without it.
  */
 export function keepBriefWasmUnoptimized(): void {
   try {
