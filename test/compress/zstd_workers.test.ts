@@ -51,7 +51,7 @@ async function inPage<T>(entry: string, csp?: string, workerScript?: string): Pr
   try {
     const tab = await browser.newPage();
     await tab.goto(server.url);
-    await tab.waitForFunction(() => "zstdWorkerLayers" in globalThis);
+    await tab.waitForFunction(() => "zstdWorkerLayers" in globalThis, undefined, { timeout: 120_000 }); // a loaded machine may take a while
     return await tab.evaluate((name) => (globalThis as unknown as Record<string, () => Promise<T>>)[name]!(), entry);
   } finally {
     await browser.close();
