@@ -4,8 +4,8 @@
 // quick look: BENCH_MIB=64 BENCH_MEMORY_GIB=0.25 npm run bench
 // BENCH_ONLY=compare (or throughput, memory, push, web-workers, web-runtimes, zstd, cli;
 // several with commas) runs only those sections. What it prints is Markdown,
-// and it is written into docs/performance.md between its markers unless
-// BENCH_DOCS=0.
+// and it is written into docs/performance.md between its markers, in place
+// of the last run of the same sections, unless BENCH_DOCS=0.
 import { execFile, execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -46,7 +46,7 @@ if (selected("web-runtimes")) await webRuntimes();
 if (selected("web-workers")) await section("Web Workers (parallel-pako)", webWorkers);
 if (selected("zstd")) await zstdBench(); // Node, Chromium, Deno and workerd: bench/zstd.ts
 if (selected("cli")) await cliBench();
-if (process.env.BENCH_DOCS !== "0") console.log(`\nwritten to ${writePerformanceDoc(keptLines())}`);
+if (process.env.BENCH_DOCS !== "0") console.log(`\nwritten to ${writePerformanceDoc(keptLines(), only?.join(",") ?? "all")}`);
 
 async function section(title: string, run: () => Promise<void>): Promise<void> {
   heading(title);
