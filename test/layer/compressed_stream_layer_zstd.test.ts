@@ -27,10 +27,10 @@ describe("a .tar.zst in a CompressedStreamLayer", () => {
 
   test("one frame by zstd(1), with a checksum and a content size: the bytes as they are, DiffID of the tar", async () => {
     const tarZst = zstdCli(tar, "-19");
-    for (const chunkSizes of [[1], [7, 65_536], [MiB]]) {
-      const input = chunkSizes[0] === 1 ? tarZst.subarray(0) : tarZst;
-      if (chunkSizes[0] === 1 && tarZst.length > 2 * MiB) continue;
-      const { layer, out } = await layerOf(input, chunkSizes);
+    // Byte-sized pieces between larger ones: every header and block boundary
+    // lands inside some piece somewhere, without a million one-byte reads.
+    for (const chunkSizes of [[1, 2, 3, 4093], [7, 65_536], [MiB]]) {
+      const { layer, out } = await layerOf(tarZst, chunkSizes);
       assert.deepEqual(out, tarZst);
       assert.equal(await layer.digest(), sha256(tarZst));
       assert.equal(await layer.diffID(), sha256(tar));
