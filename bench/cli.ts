@@ -91,7 +91,7 @@ async function pushMemory(command: string): Promise<void> {
     for (let round = 0; round < PUSHES; round++) pushes.push(await timed([command, "push", tarball, `${registry.host}/bench/cli:${round}`]));
     const peak = Math.max(...pushes.map((push) => push.maxRssMB));
     say(
-      `\`streamlayer push\` of a ${PUSH_MIB} MiB tar of real files (/usr) to a local docker-registry, default settings (gzip on parallel-zlib, chunked upload), ${PUSHES} runs; max RSS is the kernel's for the whole process, threads included, in MB of 10^6 bytes.`,
+      `\`streamlayer push\` of a ${PUSH_MIB} MiB tar of real files (/usr) to a local docker-registry, default settings (gzip on parallel-zlib, 8 MiB chunked upload; src/cli/_dead_buffer_collector.ts asks V8 for a young collection past 14 MiB of ArrayBuffers and a full one past 22 MiB, looking every 5 ms), ${PUSHES} runs; max RSS is the kernel's for the whole process, threads included, in MB of 10^6 bytes. Before the collector looked every 5 ms with young collections (2026-12-05 00:10 UTC: a full one past 24 MiB, every 50 ms): 107 and 105 MB in the bench, 106 to 112 MB in single runs, 6.2 to 6.4 s of CPU.`,
       "",
     );
     table(["case", "max RSS", "wall", "CPU", "goal"], [
