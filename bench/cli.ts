@@ -95,13 +95,13 @@ async function pushMemory(command: string): Promise<void> {
       "",
     );
     table(["case", "max RSS", "wall", "CPU", "goal"], [
-      ["node -e 0", `${idle.maxRssMB.toFixed(0)} MB`, "", "", ""],
+      ["node -e 0", `${idle.maxRssMB.toFixed(1)} MB`, "", "", ""],
       ...pushes.map((push, round) => [
         `streamlayer push, run ${round + 1}`,
-        `${push.maxRssMB.toFixed(0)} MB`,
+        `${push.maxRssMB.toFixed(1)} MB`,
         `${(push.wallMs / 1000).toFixed(1)} s (${(PUSH_MIB / (push.wallMs / 1000)).toFixed(1)} MiB/s of tar)`,
         `${(push.cpuMs / 1000).toFixed(1)} s`,
-        round === pushes.length - 1 ? `≤ ${PUSH_RSS_GOAL_MB} MB at the peak of the runs: ${peak <= PUSH_RSS_GOAL_MB ? "met" : `MISSED (${peak.toFixed(0)} MB)`}` : "",
+        round === pushes.length - 1 ? `≤ ${PUSH_RSS_GOAL_MB} MB at the peak of the runs: ${peak <= PUSH_RSS_GOAL_MB ? "met" : `MISSED (${peak.toFixed(1)} MB)`}` : "",
       ]),
     ]);
   } finally {
