@@ -165,7 +165,9 @@ export function workerSha256(createWorker: Sha256WorkerFactory, options: WorkerS
       if (current && filled > 0) dispatch(current, filled);
       current = undefined;
       filled = 0;
-      if (mode === "starting") {
+      // Starting, or moved to this thread with its hash still loading: either
+      // way, where the bytes go is not settled yet.
+      if (mode === "starting" || (mode === "local" && !local)) {
         modeKnown = waiter();
         await modeKnown.promise;
       }

@@ -69,7 +69,7 @@ for (const [runtime, runAll] of [["deno", inDeno], ["chromium", inChromium]] as 
         assert.equal(answer(`digest of ${name}`).digest, sha256(caseBytes(length, 7)));
       });
     }
-    for (const name of ["a worker that does not load: the pieces are hashed on this thread instead", "no Worker can be made: the pieces are hashed on this thread instead"]) {
+    for (const name of ["a worker that does not load: the pieces are hashed on this thread instead", "no Worker can be made: the pieces are hashed on this thread instead", "a worker that fails just before digest: digest waits for this thread's hash to load"]) {
       test(name, () => assert.equal(answer(name).digest, sha256(caseBytes(3 * (1 << 20) + 5, 7))));
     }
     test("close stops the worker and fails the digest", () => {

@@ -119,6 +119,25 @@ export const workerCases: { name: string; run(): Promise<Record<string, unknown>
     run: async () => ({ digest: await hashWithWorker(caseBytes(3 * (1 << 20) + 5, 7), 65536, () => { throw new Error("forbidden"); }) }),
   },
   {
+    // The race a page whose CSP forbids workers ran into: the worker's error
+    // came, and digest() was asked while this thread's hash was still loading.
+    name: "a worker that fails just before digest: digest waits for this thread's hash to load",
+    run: async () => {
+      let fail: ((event: { preventDefault(): void; message: string }) => void) | undefined;
+      const failingWorker = {
+        postMessage() {},
+        terminate() {},
+        set onerror(listener: (event: { preventDefault(): void; message: string }) => void) {
+          fail = listener;
+        },
+      };
+      const sha256 = workerSha256(() => failingWorker as unknown as Worker);
+      sha256.update(caseBytes(3 * (1 << 20) + 5, 7));
+      fail!({ preventDefault() {}, message: "its script did not load" });
+      return { digest: await sha256.digest() };
+    },
+  },
+  {
     name: "close stops the worker and fails the digest",
     run: async () => {
       const counts = countWorkers();
