@@ -85,3 +85,16 @@ export function streamFromDisk(path: string, times: number): ReadableStream<Uint
 export function discard(): WritableStream<Uint8Array> {
   return new WritableStream<Uint8Array>();
 }
+
+/** A consumer that takes at most `bytesPerSecond`, for the memory probes: the slow reader a flat-memory design must hold back for. */
+export function slowSink(bytesPerSecond: number): WritableStream<Uint8Array> {
+  const started = performance.now();
+  let received = 0;
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      received += chunk.length;
+      const due = (received / bytesPerSecond) * 1000 - (performance.now() - started);
+      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+    },
+  });
+}

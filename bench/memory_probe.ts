@@ -2,22 +2,10 @@
 // starts from the same baseline: a layer of `GiB` read from disk by a consumer
 // that takes at most 10 MB/s. Prints { baseline, peak } RSS in bytes as JSON.
 import { StreamLayer } from "../src/index.ts";
-import { streamFromDisk } from "./fixture.ts";
+import { slowSink, streamFromDisk } from "./fixture.ts";
 
 const [path, times, caseName] = process.argv.slice(2) as [string, string, string];
 const CONSUMER_BYTES_PER_SECOND = 10e6;
-
-function slowSink(): WritableStream<Uint8Array> {
-  const started = performance.now();
-  let received = 0;
-  return new WritableStream<Uint8Array>({
-    async write(chunk) {
-      received += chunk.length;
-      const due = (received / CONSUMER_BYTES_PER_SECOND) * 1000 - (performance.now() - started);
-      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
-    },
-  });
-}
 
 function compressed(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   switch (caseName) {
@@ -44,7 +32,7 @@ globalThis.gc?.();
 const baseline = process.memoryUsage.rss();
 let peak = baseline;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
-await compressed(streamFromDisk(path, Number(times))).pipeTo(slowSink());
+await compressed(streamFromDisk(path, Number(times))).pipeTo(slowSink(CONSUMER_BYTES_PER_SECOND));
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage.rss());
 process.stdout.write(JSON.stringify({ baseline, peak }));

@@ -7,6 +7,7 @@
 //   node --expose-gc bench/zstd_memory_probe.ts <tar> <times> <parallelism> <entry>
 import { open } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
+import { slowSink } from "./fixture.ts";
 
 const [path, times, parallelism, entry] = process.argv.slice(2) as [string, string, string, string];
 const CONSUMER_BYTES_PER_SECOND = 10e6;
@@ -40,25 +41,13 @@ function fromDisk(): ReadableStream<Uint8Array> {
   }, { highWaterMark: 0 });
 }
 
-function slowSink(): WritableStream<Uint8Array> {
-  const started = performance.now();
-  let received = 0;
-  return new WritableStream<Uint8Array>({
-    async write(chunk) {
-      received += chunk.length;
-      const due = (received / CONSUMER_BYTES_PER_SECOND) * 1000 - (performance.now() - started);
-      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
-    },
-  });
-}
-
 const { StreamLayer } = (await import(pathToFileURL(entry).href)) as Library;
 globalThis.gc?.();
 const baseline = process.memoryUsage.rss();
 let peak = baseline;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
 const layer = new StreamLayer(fromDisk(), { compression: "zstd", requireTar: false, parallelism: Number(parallelism) });
-await layer.compressed().pipeTo(slowSink());
+await layer.compressed().pipeTo(slowSink(CONSUMER_BYTES_PER_SECOND));
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage.rss());
 process.stdout.write(JSON.stringify({ baseline, peak }));
