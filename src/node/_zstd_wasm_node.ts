@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { compressBlock, compressedBlockOf, type BlockRequest, type BlockResponse, type CompressedBlock, type ZstdBlockCompressor } from "../compress/zstd/_zstd_block.ts";
+import { BlockCompressor, compressedBlockOf, type BlockRequest, type BlockResponse, type CompressedBlock, type ZstdBlockCompressor } from "../compress/zstd/_zstd_block.ts";
 import { ZstdWasm } from "../compress/zstd/_zstd_wasm.ts";
 
 /** Reads and compiles zstd.wasm. */
@@ -36,9 +36,10 @@ interface Waiting {
  * Threads shared by every layer of this process, started on first use (a
  * thread takes tens of milliseconds to start; far more from the sources,
  * which tsx compiles again in each) and unref'd, so that they never keep the
- * process alive. Each is handed zstd.wasm compiled, and its blocks with
- * their frame buffers, which come back with the frames: a thread allocates
- * nothing per block, so it holds no garbage between its rare collections.
+ * process alive. Each is handed zstd.wasm compiled, and its blocks, whose
+ * buffers come back with their frames (each a buffer of its own size,
+ * transferred): a thread keeps nothing of a block once it has answered, so
+ * it holds no garbage between its rare collections.
  */
 class SharedThreads {
   readonly #workers: (Worker | undefined)[] = [];
@@ -55,7 +56,7 @@ class SharedThreads {
     return Math.min(...this.#busy);
   }
 
-  compress(block: Uint8Array<ArrayBuffer>, output: ArrayBuffer, level: number): Promise<CompressedBlock> {
+  compress(block: Uint8Array<ArrayBuffer>, level: number): Promise<CompressedBlock> {
     const id = this.#nextId++;
     // The thread with the fewest blocks: blocks are alike in size, so this keeps every thread busy.
     const busy = this.#busy;
@@ -70,8 +71,8 @@ class SharedThreads {
     };
     return new Promise<CompressedBlock>((resolve, reject) => {
       this.#waiting.set(id, { thread: index, resolve: (frame) => (done(), resolve(frame)), reject: (error) => (done(), reject(error)) });
-      const request: BlockRequest = { id, input: block.buffer, length: block.byteLength, output, level };
-      worker.postMessage(request, [request.input, request.output]);
+      const request: BlockRequest = { id, input: block.buffer, length: block.byteLength, level };
+      worker.postMessage(request, [request.input]);
     });
   }
 
@@ -108,46 +109,82 @@ class SharedThreads {
 
 const shared = new Map<number, SharedThreads>();
 
+interface UnassignedBlock {
+  block: Uint8Array<ArrayBuffer>;
+  level: number;
+  resolve(done: CompressedBlock): void;
+  reject(error: unknown): void;
+}
+
 /**
  * `threads` threads for one layer: this one and `threads` - 1 worker threads,
- * each with its own instance of `module` (zstd.wasm compiled once, here). A
- * block goes to the least busy worker thread; when each already has one
- * compressing and one waiting (so none goes idle while this thread works),
- * this thread compresses it (if not already at one), so that on two cores one
- * worker thread and this one share the work: a second worker thread would cost its
- * memory (an isolate, a zstd instance) for no more speed, as this thread has
- * little else to do but hash. The worker threads are shared with other layers
- * of the same parallelism; closing stops waiting for this layer's blocks (a
- * block being compressed finishes, and is dropped). Undefined where one
- * thread is all there is.
+ * each with its own instance of `module` (zstd.wasm compiled once, here).
+ * Blocks wait in order until a thread takes them: a worker thread takes the
+ * oldest whenever it has fewer than two (one compressing, one waiting, so it
+ * never goes idle), and this thread takes the oldest only when it has nothing
+ * else to do (a macrotask: once the stream's promises have run, while it
+ * waits for a worker thread or for input). So this thread compresses what its
+ * hashing and copying leave it time for, however fast the machine hashes, and
+ * the worker threads are never left waiting for it. The worker threads are
+ * shared with other layers of the same parallelism; closing stops waiting for
+ * this layer's blocks (a block being compressed finishes, and is dropped).
+ * Undefined where one thread is all there is.
  */
 export function zstdThreadPool(module: WebAssembly.Module, threads = Math.min(availableParallelism(), 4)): ZstdBlockCompressor | undefined {
   if (threads < 2) return undefined;
   let pool = shared.get(threads - 1);
   if (!pool) shared.set(threads - 1, (pool = new SharedThreads(threads - 1, module)));
   const workers = pool;
-  let here: Promise<ZstdWasm> | undefined;
-  let hereBusy = false;
+  const unassigned: UnassignedBlock[] = [];
+  let here: Promise<BlockCompressor> | undefined;
+  let hereScheduled = false;
+  let hereFailed = false;
   let closed = false;
-  const onThisThread = async (block: Uint8Array<ArrayBuffer>, output: ArrayBuffer, level: number): Promise<CompressedBlock> => {
-    hereBusy = true;
+
+  const compressHere = async () => {
+    let compressor: BlockCompressor;
     try {
-      here ??= ZstdWasm.instantiate(module);
-      return { frame: compressBlock(await here, block, level, output), input: block.buffer };
+      compressor = await (here ??= ZstdWasm.instantiate(module).then((zstd) => new BlockCompressor(zstd)));
+    } catch {
+      hereFailed = true; // no instance here (out of memory): the worker threads take every block
+      return;
     } finally {
-      hereBusy = false;
+      hereScheduled = false;
+    }
+    const job = unassigned.shift();
+    if (!job || closed) return;
+    try {
+      job.resolve({ frame: compressor.compress(job.block, job.level), input: job.block.buffer });
+    } catch (error) {
+      job.reject(error);
+    }
+    dispatch();
+  };
+  const dispatch = () => {
+    while (unassigned.length > 0 && workers.leastBusy < 2) {
+      const job = unassigned.shift()!;
+      workers.compress(job.block, job.level).then(job.resolve, job.reject).finally(dispatch);
+    }
+    if (unassigned.length > 0 && !hereScheduled && !hereFailed) {
+      hereScheduled = true;
+      setImmediate(() => void compressHere());
     }
   };
   return {
     threads,
-    inFlight: 2 * workers.count + 1, // two for each worker thread, one for this thread
-    compress(block, output, level) {
+    // Two for each worker thread, and one that this thread may take: one more
+    // was a little faster (4 % on 2 cores) but cost about 5 MiB, over the bound.
+    inFlight: 2 * workers.count + 1,
+    compress(block, level) {
       if (closed) return Promise.reject(new Error("Cannot compress: the layer's zstd stream was stopped"));
-      if (workers.leastBusy >= 2 && !hereBusy) return onThisThread(block, output, level);
-      return workers.compress(block, output, level);
+      return new Promise<CompressedBlock>((resolve, reject) => {
+        unassigned.push({ block, level, resolve, reject });
+        dispatch();
+      });
     },
     close() {
       closed = true;
+      for (const job of unassigned.splice(0)) job.reject(new Error("Cannot compress: the layer's zstd stream was stopped"));
     },
   };
 }

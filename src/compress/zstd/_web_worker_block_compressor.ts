@@ -16,7 +16,6 @@ export type ZstdWorkerMessage = { ready: true } | { failed: string } | BlockResp
 interface Job {
   id: number;
   block: Uint8Array<ArrayBuffer>;
-  output: ArrayBuffer;
   level: number;
   resolve(done: CompressedBlock): void;
   reject(error: unknown): void;
@@ -45,7 +44,7 @@ export function webWorkerBlockCompressor(module: WebAssembly.Module, threads: nu
 
   const onThisThread = (job: Job) => {
     oneThread ??= fallback();
-    oneThread.then((compressor) => compressor.compress(job.block, job.output, job.level)).then(job.resolve, job.reject);
+    oneThread.then((compressor) => compressor.compress(job.block, job.level)).then(job.resolve, job.reject);
   };
   const terminateAll = () => {
     clearTimeout(readyTimer);
@@ -66,8 +65,8 @@ export function webWorkerBlockCompressor(module: WebAssembly.Module, threads: nu
       const job = queue.shift();
       if (!job) return void idle.push(worker);
       busy.set(worker, job);
-      const request: BlockRequest = { id: job.id, input: job.block.buffer, length: job.block.byteLength, output: job.output, level: job.level };
-      worker.postMessage(request, [request.input, request.output]);
+      const request: BlockRequest = { id: job.id, input: job.block.buffer, length: job.block.byteLength, level: job.level };
+      worker.postMessage(request, [request.input]);
     }
   };
   const startWorker = (): boolean => {
@@ -117,9 +116,9 @@ export function webWorkerBlockCompressor(module: WebAssembly.Module, threads: nu
 
   return {
     threads,
-    compress(block, output, level) {
+    compress(block, level) {
       return new Promise<CompressedBlock>((resolve, reject) => {
-        const job: Job = { id: ++lastId, block, output, level, resolve, reject };
+        const job: Job = { id: ++lastId, block, level, resolve, reject };
         if (closed) return reject(new Error("Cannot compress: the layer's zstd stream was stopped"));
         if (job.id === 1) start();
         if (oneThread) return onThisThread(job);
