@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { BlockCompressor, compressedBlockOf, type BlockRequest, type BlockResponse, type CompressedBlock, type ZstdBlockCompressor } from "../compress/zstd/_zstd_block.ts";
+import { compressBlock, compressedBlockOf, type BlockRequest, type BlockResponse, type CompressedBlock, type ZstdBlockCompressor } from "../compress/zstd/_zstd_block.ts";
 import { ZstdWasm } from "../compress/zstd/_zstd_wasm.ts";
 
 /** Reads and compiles zstd.wasm. */
@@ -36,10 +36,9 @@ interface Waiting {
  * Threads shared by every layer of this process, started on first use (a
  * thread takes tens of milliseconds to start; far more from the sources,
  * which tsx compiles again in each) and unref'd, so that they never keep the
- * process alive. Each is handed zstd.wasm compiled, and its blocks, whose
- * buffers come back with their frames (each a buffer of its own size,
- * transferred): a thread keeps nothing of a block once it has answered, so
- * it holds no garbage between its rare collections.
+ * process alive. Each is handed zstd.wasm compiled, and its blocks with
+ * their frame buffers, which come back with the frames: a thread allocates
+ * nothing per block, so it holds no garbage between its rare collections.
  */
 class SharedThreads {
   readonly #workers: (Worker | undefined)[] = [];
@@ -56,7 +55,7 @@ class SharedThreads {
     return Math.min(...this.#busy);
   }
 
-  compress(block: Uint8Array<ArrayBuffer>, level: number): Promise<CompressedBlock> {
+  compress(block: Uint8Array<ArrayBuffer>, output: ArrayBuffer, level: number): Promise<CompressedBlock> {
     const id = this.#nextId++;
     // The thread with the fewest blocks: blocks are alike in size, so this keeps every thread busy.
     const busy = this.#busy;
@@ -71,8 +70,8 @@ class SharedThreads {
     };
     return new Promise<CompressedBlock>((resolve, reject) => {
       this.#waiting.set(id, { thread: index, resolve: (frame) => (done(), resolve(frame)), reject: (error) => (done(), reject(error)) });
-      const request: BlockRequest = { id, input: block.buffer, length: block.byteLength, level };
-      worker.postMessage(request, [request.input]);
+      const request: BlockRequest = { id, input: block.buffer, length: block.byteLength, output, level };
+      worker.postMessage(request, [request.input, request.output]);
     });
   }
 
@@ -111,6 +110,7 @@ const shared = new Map<number, SharedThreads>();
 
 interface UnassignedBlock {
   block: Uint8Array<ArrayBuffer>;
+  output: ArrayBuffer;
   level: number;
   resolve(done: CompressedBlock): void;
   reject(error: unknown): void;
@@ -136,15 +136,15 @@ export function zstdThreadPool(module: WebAssembly.Module, threads = Math.min(av
   if (!pool) shared.set(threads - 1, (pool = new SharedThreads(threads - 1, module)));
   const workers = pool;
   const unassigned: UnassignedBlock[] = [];
-  let here: Promise<BlockCompressor> | undefined;
+  let here: Promise<ZstdWasm> | undefined;
   let hereScheduled = false;
   let hereFailed = false;
   let closed = false;
 
   const compressHere = async () => {
-    let compressor: BlockCompressor;
+    let zstd: ZstdWasm;
     try {
-      compressor = await (here ??= ZstdWasm.instantiate(module).then((zstd) => new BlockCompressor(zstd)));
+      zstd = await (here ??= ZstdWasm.instantiate(module));
     } catch {
       hereFailed = true; // no instance here (out of memory): the worker threads take every block
       return;
@@ -154,7 +154,7 @@ export function zstdThreadPool(module: WebAssembly.Module, threads = Math.min(av
     const job = unassigned.shift();
     if (!job || closed) return;
     try {
-      job.resolve({ frame: compressor.compress(job.block, job.level), input: job.block.buffer });
+      job.resolve({ frame: compressBlock(zstd, job.block, job.level, job.output), input: job.block.buffer });
     } catch (error) {
       job.reject(error);
     }
@@ -163,7 +163,7 @@ export function zstdThreadPool(module: WebAssembly.Module, threads = Math.min(av
   const dispatch = () => {
     while (unassigned.length > 0 && workers.leastBusy < 2) {
       const job = unassigned.shift()!;
-      workers.compress(job.block, job.level).then(job.resolve, job.reject).finally(dispatch);
+      workers.compress(job.block, job.output, job.level).then(job.resolve, job.reject).finally(dispatch);
     }
     if (unassigned.length > 0 && !hereScheduled && !hereFailed) {
       hereScheduled = true;
@@ -172,13 +172,14 @@ export function zstdThreadPool(module: WebAssembly.Module, threads = Math.min(av
   };
   return {
     threads,
-    // Two for each worker thread, and one that this thread may take: one more
-    // was a little faster (4 % on 2 cores) but cost about 5 MiB, over the bound.
+    // Two for each worker thread, and one that this thread may take. One more
+    // was about 4 % faster on 2 cores, but the bench's 1 GiB layer then grew
+    // the process by 62 to 67 MiB, against its bound of 64.
     inFlight: 2 * workers.count + 1,
-    compress(block, level) {
+    compress(block, output, level) {
       if (closed) return Promise.reject(new Error("Cannot compress: the layer's zstd stream was stopped"));
       return new Promise<CompressedBlock>((resolve, reject) => {
-        unassigned.push({ block, level, resolve, reject });
+        unassigned.push({ block, output, level, resolve, reject });
         dispatch();
       });
     },

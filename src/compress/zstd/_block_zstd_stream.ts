@@ -1,5 +1,5 @@
 import type { Compressor } from "../compressor.ts";
-import { ZSTD_BLOCK_SIZE, type ZstdBlockCompressor } from "./_zstd_block.ts";
+import { ZSTD_BLOCK_SIZE, ZSTD_FRAME_ROOM, type ZstdBlockCompressor } from "./_zstd_block.ts";
 
 /**
  * A zstd layer in fixed blocks: the input cut into {@link ZSTD_BLOCK_SIZE}
@@ -11,13 +11,14 @@ import { ZSTD_BLOCK_SIZE, type ZstdBlockCompressor } from "./_zstd_block.ts";
  *
  * Backpressure holds: at most `inFlight` blocks are compressing or waiting
  * to be read, and a write waits until the oldest of them has been handed on.
- * The input is copied once, into a block buffer; block buffers are used again
- * from block to block (at most `inFlight` + 1), and each frame is a buffer of
- * its own size, so memory stays flat and the threads make no garbage. An empty input is one empty
+ * The input is copied once, into a block buffer; block and frame buffers are
+ * used again from block to block (at most `inFlight` + 1 of each), so memory
+ * stays flat and the threads make no garbage. An empty input is one empty
  * frame.
  */
 export function blockZstdStream(compressor: ZstdBlockCompressor, level: number, inFlight = compressor.inFlight ?? compressor.threads + 1): Compressor {
   const freeInputs: ArrayBuffer[] = [];
+  const freeOutputs: ArrayBuffer[] = [];
   const pending: Promise<Uint8Array>[] = [];
   let block: Uint8Array<ArrayBuffer> | undefined;
   let filled = 0;
@@ -29,9 +30,11 @@ export function blockZstdStream(compressor: ZstdBlockCompressor, level: number, 
     block = undefined;
     filled = 0;
     blocks++;
-    const frame = compressor.compress(input, level).then((done) => {
+    const frame = compressor.compress(input, freeOutputs.pop() ?? new ArrayBuffer(ZSTD_FRAME_ROOM), level).then((done) => {
       if (done.input.byteLength === ZSTD_BLOCK_SIZE) freeInputs.push(done.input);
-      return done.frame;
+      const copy = done.frame.slice(); // what goes on is sized to the frame; its buffer serves the next block
+      if (done.frame.buffer.byteLength === ZSTD_FRAME_ROOM) freeOutputs.push(done.frame.buffer);
+      return copy;
     });
     frame.catch(() => {}); // awaited in order below, unless the stream is torn down first
     pending.push(frame);

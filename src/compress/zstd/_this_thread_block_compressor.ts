@@ -1,13 +1,13 @@
-import { BlockCompressor, type ZstdBlockCompressor } from "./_zstd_block.ts";
+import { compressBlock, type ZstdBlockCompressor } from "./_zstd_block.ts";
 import { webWorkerBlockCompressor } from "./_web_worker_block_compressor.ts";
 import { ZstdWasm } from "./_zstd_wasm.ts";
 
 /** Blocks compressed one at a time on this thread: where no thread can be had, the same bytes. */
 export async function thisThreadBlockCompressor(module?: WebAssembly.Module): Promise<ZstdBlockCompressor> {
-  const here = new BlockCompressor(await (module ? ZstdWasm.instantiate(module) : ZstdWasm.create()));
+  const zstd = await (module ? ZstdWasm.instantiate(module) : ZstdWasm.create());
   return {
     threads: 1,
-    compress: (block, level) => Promise.resolve().then(() => ({ frame: here.compress(block, level), input: block.buffer })),
+    compress: (block, output, level) => Promise.resolve().then(() => ({ frame: compressBlock(zstd, block, level, output), input: block.buffer })),
     close: () => {},
   };
 }

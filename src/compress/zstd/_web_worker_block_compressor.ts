@@ -16,6 +16,7 @@ export type ZstdWorkerMessage = { ready: true } | { failed: string } | BlockResp
 interface Job {
   id: number;
   block: Uint8Array<ArrayBuffer>;
+  output: ArrayBuffer;
   level: number;
   resolve(done: CompressedBlock): void;
   reject(error: unknown): void;
@@ -44,7 +45,7 @@ export function webWorkerBlockCompressor(module: WebAssembly.Module, threads: nu
 
   const onThisThread = (job: Job) => {
     oneThread ??= fallback();
-    oneThread.then((compressor) => compressor.compress(job.block, job.level)).then(job.resolve, job.reject);
+    oneThread.then((compressor) => compressor.compress(job.block, job.output, job.level)).then(job.resolve, job.reject);
   };
   const terminateAll = () => {
     clearTimeout(readyTimer);
@@ -65,8 +66,8 @@ export function webWorkerBlockCompressor(module: WebAssembly.Module, threads: nu
       const job = queue.shift();
       if (!job) return void idle.push(worker);
       busy.set(worker, job);
-      const request: BlockRequest = { id: job.id, input: job.block.buffer, length: job.block.byteLength, level: job.level };
-      worker.postMessage(request, [request.input]);
+      const request: BlockRequest = { id: job.id, input: job.block.buffer, length: job.block.byteLength, output: job.output, level: job.level };
+      worker.postMessage(request, [request.input, request.output]);
     }
   };
   const startWorker = (): boolean => {
@@ -116,9 +117,9 @@ export function webWorkerBlockCompressor(module: WebAssembly.Module, threads: nu
 
   return {
     threads,
-    compress(block, level) {
+    compress(block, output, level) {
       return new Promise<CompressedBlock>((resolve, reject) => {
-        const job: Job = { id: ++lastId, block, level, resolve, reject };
+        const job: Job = { id: ++lastId, block, output, level, resolve, reject };
         if (closed) return reject(new Error("Cannot compress: the layer's zstd stream was stopped"));
         if (job.id === 1) start();
         if (oneThread) return onThisThread(job);

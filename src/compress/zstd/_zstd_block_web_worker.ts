@@ -1,8 +1,8 @@
 // The module script of the Web Workers of a zstd layer (see
 // _web_worker_block_compressor.ts): handed zstd.wasm compiled, it says when it
-// is ready, then compresses each block it is sent into one frame, in a buffer
-// of its own size; the frame and the block's buffer go back, transferred.
-import { answerBlockRequest, BlockCompressor, type BlockRequest } from "./_zstd_block.ts";
+// is ready, then compresses each block it is sent into one frame, written into
+// the frame buffer that came with it; both buffers go back, transferred.
+import { answerBlockRequest, type BlockRequest } from "./_zstd_block.ts";
 import type { ZstdWorkerMessage } from "./_web_worker_block_compressor.ts";
 import { ZstdWasm } from "./_zstd_wasm.ts";
 
@@ -14,18 +14,18 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
-let compressor: BlockCompressor | undefined;
+let zstd: ZstdWasm | undefined;
 
 scope.onmessage = (event) => {
   const message = event.data;
   if ("module" in message) {
     ZstdWasm.instantiate(message.module).then(
-      (instance) => ((compressor = new BlockCompressor(instance)), scope.postMessage({ ready: true })),
+      (instance) => ((zstd = instance), scope.postMessage({ ready: true })),
       (error: unknown) => scope.postMessage({ failed: error instanceof Error ? error.message : String(error) }),
     );
     return;
   }
-  if (!compressor) return scope.postMessage({ id: message.id, error: "the worker was sent a block before zstd was ready" });
-  const [answer, transfer] = answerBlockRequest(compressor, message);
+  if (!zstd) return scope.postMessage({ id: message.id, error: "the worker was sent a block before zstd was ready" });
+  const [answer, transfer] = answerBlockRequest(zstd, message);
   scope.postMessage(answer, transfer);
 };
