@@ -202,14 +202,15 @@ export async function inChromium(tarball: string, cases: readonly WebRuntimeCase
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => "timeCase" in globalThis, undefined, { timeout: 120_000 });
-    // Ours, not another Chromium's on the machine: under this process. The
-    // page's is the one that has worked (fetched the tarball); a spare one has not.
-    const cpuOf = (pid: number) => [...threadTicks([pid]).values()].reduce((sum, ticks) => sum + ticks, 0);
-    const renderer = chromiumRenderers().sort((a, b) => cpuOf(b) - cpuOf(a))[0];
-    if (renderer === undefined) throw new Error("Cannot find the page's renderer process");
     const call = (name: string, ...args: unknown[]) =>
       page.evaluate(([name, args]) => (globalThis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!(...args), [name, args] as const);
     const measured = await rounds(cases, async (name) => void (await call("timeCase", name, CHUNK)), chromiumRenderers);
+    // Ours, not another Chromium's on the machine: under this process. The
+    // page's is the one that has worked through the rounds (seconds of CPU); a
+    // spare one has not. (Picked before the rounds, a spare one could win.)
+    const cpuOf = (pid: number) => [...threadTicks([pid]).values()].reduce((sum, ticks) => sum + ticks, 0);
+    const renderer = chromiumRenderers().sort((a, b) => cpuOf(b) - cpuOf(a))[0];
+    if (renderer === undefined) throw new Error("Cannot find the page's renderer process");
     const baseline = residentBytes(renderer);
     const peak = await peakDuring(() => residentBytes(renderer), call("slowConsumerLayer", memoryTimes, CHUNK, CONSUMER_BYTES_PER_SECOND, zstdMemory));
     return { rounds: measured, memory: { baseline, peak, what: "renderer process resident (the page and its workers)" }, mainThread: "(the busiest thread: the page's)" };

@@ -4,14 +4,22 @@
 // default options (both SHA-256s and the size), cases in an order rotated by
 // the round. Web-platform globals only.
 import { StreamLayer, type StreamLayerOptions } from "../src/index.ts";
+import { compressBlock, ZSTD_BLOCK_SIZE, ZSTD_FRAME_ROOM } from "../src/compress/zstd/_zstd_block.ts";
+import { ZstdWasm } from "../src/compress/zstd/_zstd_wasm.ts";
 import { pulledCompressionStream } from "./_pulled_compression_stream.ts";
 
 /** The cases of a round; the first is the baseline the others are divided by. */
 export const WEB_RUNTIME_CASES = ["CompressionStream (bare pipeline)", "StreamLayer (default options)"] as const;
 /** Cases run only where asked for: how one option compares, while deciding what the default should be. */
 export const EXTRA_CASES = ["StreamLayer (pulled CompressionStream)", "StreamLayer (hashes on this thread)"] as const;
+/**
+ * zstd's encoder with nothing around it: the tar's 2 MiB blocks compressed at
+ * level 3 on this thread, with no hashing and no streams: the most a one-thread
+ * zstd layer can give here, whatever the layer around it does.
+ */
+export const ZSTD_ALONE = "zstd.wasm alone, level 3, one thread (no hashing, no streams)";
 /** bench/zstd_web.ts's cases: zstd layers at the default level, beside the same baseline and the default gzip layer. */
-export const ZSTD_CASES = ["StreamLayer zstd level 3 (default options)", "StreamLayer zstd level 3, one thread", "StreamLayer zstd level 1 (default options)"] as const;
+export const ZSTD_CASES = ["StreamLayer zstd level 3 (default options)", "StreamLayer zstd level 3, one thread", "StreamLayer zstd level 1 (default options)", ZSTD_ALONE] as const;
 export type WebRuntimeCase = (typeof WEB_RUNTIME_CASES)[number] | (typeof EXTRA_CASES)[number] | (typeof ZSTD_CASES)[number];
 
 function layerOptions(name: WebRuntimeCase): StreamLayerOptions {
@@ -53,7 +61,9 @@ async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
 export async function timeCase(name: WebRuntimeCase, bytes: Uint8Array, chunkSize: number): Promise<number> {
   const started = performance.now();
   const source = sourceOf(bytes, chunkSize);
-  if (name === "CompressionStream (bare pipeline)") {
+  if (name === ZSTD_ALONE) {
+    if ((await zstdAlone(bytes)) === 0) throw new Error(`${name}: no output`);
+  } else if (name === "CompressionStream (bare pipeline)") {
     const length = await drain(source.pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>));
     if (length === 0) throw new Error(`${name}: no output`);
   } else {
@@ -66,6 +76,17 @@ export async function timeCase(name: WebRuntimeCase, bytes: Uint8Array, chunkSiz
     if (size !== length || !digest.startsWith("sha256:")) throw new Error(`${name}: size ${size} for ${length} bytes`);
   }
   return performance.now() - started;
+}
+
+/** The size of `bytes` compressed by zstd.wasm alone, block by block, as a zstd layer's frames are. */
+export async function zstdAlone(bytes: Uint8Array): Promise<number> {
+  const zstd = await ZstdWasm.create();
+  const output = new ArrayBuffer(ZSTD_FRAME_ROOM);
+  let size = 0;
+  for (let offset = 0; offset < bytes.byteLength; offset += ZSTD_BLOCK_SIZE) {
+    size += compressBlock(zstd, bytes.subarray(offset, offset + ZSTD_BLOCK_SIZE), 3, output).byteLength;
+  }
+  return size;
 }
 
 /** A source of `bytes` given `times` over, as views of them: nothing new is held. */

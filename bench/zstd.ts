@@ -23,6 +23,7 @@ import { StreamLayer, type StreamLayerOptions } from "../src/index.ts";
 import { heading, median, say, table } from "./_report.ts";
 import { buildGoReference } from "./compare.ts";
 import { benchTarball, MiB, readChunks, streamOf } from "./fixture.ts";
+import { ZSTD_ALONE, zstdAlone } from "./web_runtimes_probe.ts";
 import { webRuntimes } from "./zstd_web.ts";
 
 const run = promisify(execFile);
@@ -59,6 +60,21 @@ function layerCase(chunks: readonly Uint8Array[], name: string, options: StreamL
   };
 }
 
+function zstdAloneCase(chunks: readonly Uint8Array[]): Case {
+  const whole = new Uint8Array(chunks.reduce((length, chunk) => length + chunk.byteLength, 0));
+  chunks.reduce((offset, chunk) => (whole.set(chunk, offset), offset + chunk.byteLength), 0);
+  return {
+    name: ZSTD_ALONE,
+    async run() {
+      const start = performance.now();
+      const cpuStart = process.cpuUsage();
+      const size = await zstdAlone(whole);
+      const cpu = process.cpuUsage(cpuStart);
+      return { seconds: (performance.now() - start) / 1000, cpu: (cpu.user + cpu.system) / 1e6, size };
+    },
+  };
+}
+
 function goCase(binary: string, tarball: string): Case {
   return {
     name: "go-containerregistry's stream design, gzip level 1 (Go)",
@@ -88,7 +104,9 @@ async function rotatingRounds(cases: readonly Case[], rounds: number): Promise<M
     for (let i = 0; i < cases.length; i++) {
       const benchCase = cases[(i + round) % cases.length]!;
       globalThis.gc?.();
-      results.get(benchCase.name)!.push(await benchCase.run());
+      const result = await benchCase.run();
+      console.error(`round ${round + 1}: ${benchCase.name}: ${(result.seconds * 1000).toFixed(0)} ms`); // the raw figures, as they come
+      results.get(benchCase.name)!.push(result);
     }
   }
   return results;
@@ -119,6 +137,7 @@ async function inNode(tarball: string, mib: number, rounds: number): Promise<num
       layerCase(chunks, "StreamLayer zstd level 3, one thread", { compression: "zstd", parallelism: 1 }),
       layerCase(chunks, "StreamLayer zstd level 2", { compression: "zstd", level: 2 }),
       layerCase(chunks, "StreamLayer zstd level 1", { compression: "zstd", level: 1 }),
+      zstdAloneCase(chunks),
       zstdCliCase(tarball, 3),
     ];
     const results = await rotatingRounds(cases, rounds);

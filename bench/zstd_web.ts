@@ -11,7 +11,7 @@
 import { heading, median, say, table } from "./_report.ts";
 import { MiB } from "./fixture.ts";
 import { inChromium, inDeno, inWorkerd, type RuntimeRun } from "./web_runtimes.ts";
-import { WEB_RUNTIME_CASES, ZSTD_CASES, type WebRuntimeCase } from "./web_runtimes_probe.ts";
+import { WEB_RUNTIME_CASES, ZSTD_ALONE, ZSTD_CASES, type WebRuntimeCase } from "./web_runtimes_probe.ts";
 
 const RUNTIMES = (process.env.BENCH_WEB_RUNTIMES ?? "chromium,deno,workerd").split(",");
 const ROUNDS = Number(process.env.BENCH_WEB_ROUNDS ?? 5);
@@ -34,7 +34,7 @@ export async function webRuntimes(tarball: string, mib: number, goSeconds: numbe
     runs.push([runtime, measured]);
   }
   heading("zstd layers in the web runtimes");
-  say(`The same ${mib} MiB tar, in pieces of ${CHUNK_KIB} KiB, ${ROUNDS} rotating rounds in each runtime. Speed = the bare \`CompressionStream("gzip")\` pipeline's wall time / the case's, round by round (median, min–max); CPU: the same with the CPU time of all the runtime's threads (Chromium's renderer with its workers, Deno's process, workerd's), which a busy machine disturbs less: how much less work the case is, not how much it gains from threads; vs Go: go-containerregistry's design (gzip level 1, in Node's table above) / the case's median wall time. zstd's Web Workers: as many as the cores (at most 4) in Chromium and Deno; workerd has none (one thread).`, "");
+  say(`The same ${mib} MiB tar, in pieces of ${CHUNK_KIB} KiB, ${ROUNDS} rotating rounds in each runtime. Speed = the bare \`CompressionStream("gzip")\` pipeline's wall time / the case's, round by round (median, min–max); CPU: the same with the CPU time of all the runtime's threads (Chromium's renderer with its workers, Deno's process, workerd's), which a busy machine disturbs less: how much less work the case is, not how much it gains from threads; vs Go: go-containerregistry's design (gzip level 1, in Node's table above) / the case's median wall time. zstd's Web Workers: as many as the cores (at most 4) in Chromium and Deno; workerd has none (one thread). ${ZSTD_ALONE}: zstd's encoder over the same blocks with nothing around it, the most a layer on one thread can give in that runtime.`, "");
   const rows: string[][] = [];
   for (const [runtime, run] of runs) {
     for (const name of CASES.slice(1)) {
