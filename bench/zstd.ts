@@ -97,9 +97,19 @@ function zstdCliCase(tarball: string, level: number): Case {
   };
 }
 
-/** Rounds of `cases`, the order rotating by one each round: each case's runs, round by round. */
+/**
+ * Rounds of `cases`, the order rotating by one each round: each case's runs,
+ * round by round. Each case runs once first, untimed: what a process pays
+ * once (compiling zstd.wasm, starting Node's zstd threads, which from the
+ * sources also compile them with tsx: 300 ms more in the first round) is not
+ * a layer's speed.
+ */
 async function rotatingRounds(cases: readonly Case[], rounds: number): Promise<Map<string, Run[]>> {
   const results = new Map<string, Run[]>(cases.map((c) => [c.name, []]));
+  for (const benchCase of cases) {
+    const result = await benchCase.run();
+    console.error(`warm-up: ${benchCase.name}: ${(result.seconds * 1000).toFixed(0)} ms`);
+  }
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < cases.length; i++) {
       const benchCase = cases[(i + round) % cases.length]!;
@@ -141,7 +151,7 @@ async function inNode(tarball: string, mib: number, rounds: number): Promise<num
       zstdCliCase(tarball, 3),
     ];
     const results = await rotatingRounds(cases, rounds);
-    say(`Node ${process.version}: ${mib} MiB tar of real files (/usr) in 1 MiB pieces, ${rounds} rotating rounds, ${availableParallelism()} cores (zstd's default parallelism: as many threads, this one among them); speed = Go's time / the case's, round by round (median, min–max); CPU = Go's CPU time / the case's (every thread), medians: on an idle machine, where Go's pipeline takes about its CPU time in wall time, the case would be at least this much faster, whatever the load now.${go instanceof Error ? ` No Go reference: ${go.message.split("\n")[0]}` : ""}`, "");
+    say(`Node ${process.version}: ${mib} MiB tar of real files (/usr) in 1 MiB pieces, ${rounds} rotating rounds after an untimed one (what a process pays once, such as starting the zstd threads, is not in the figures), ${availableParallelism()} cores (zstd's default parallelism: as many threads, this one among them); speed = Go's time / the case's, round by round (median, min–max); CPU = Go's CPU time / the case's (every thread), medians: on an idle machine, where Go's pipeline takes about its CPU time in wall time, the case would be at least this much faster, whatever the load now.${go instanceof Error ? ` No Go reference: ${go.message.split("\n")[0]}` : ""}`, "");
     const goRuns = go instanceof Error ? undefined : results.get(cases[0]!.name)!;
     const gzip6Size = results.get(GZIP_6)![0]!.size!;
     const goCpu = goRuns ? median(goRuns.map((r) => r.cpu!)) : undefined;
